@@ -1,0 +1,89 @@
+using System.Collections.Generic;
+using System.Globalization;
+using System.Text;
+
+namespace Orthotope.Pooling;
+
+/// <summary>A snapshot of what a pool holds and has done.</summary>
+/// <remarks>
+/// Immutable. Taken without stopping the pool: while rents and disposes are in flight the figures may be a few
+/// blocks apart from each other; once the pool is quiet they are exact, and <see cref="OutstandingBlocks"/> is zero
+/// when every rented block has been returned.
+/// </remarks>
+public sealed class PoolStatistics
+{
+    internal PoolStatistics(
+        string poolName, long reservedBytes, long outstandingBlocks, long outstandingBytes, long largeOutstandingBlocks,
+        long largeCachedBlocks, long largeCachedBytes, long rents, long refills, int slabs,
+        IReadOnlyList<SizeClassStatistics> sizeClasses)
+    {
+        PoolName = poolName;
+        ReservedBytes = reservedBytes;
+        OutstandingBlocks = outstandingBlocks;
+        OutstandingBytes = outstandingBytes;
+        LargeOutstandingBlocks = largeOutstandingBlocks;
+        LargeCachedBlocks = largeCachedBlocks;
+        LargeCachedBytes = largeCachedBytes;
+        Rents = rents;
+        Refills = refills;
+        Slabs = slabs;
+        SizeClasses = sizeClasses;
+    }
+
+    /// <summary>The pool's <see cref="OrthotopePoolOptions.Name"/>.</summary>
+    public string PoolName { get; }
+
+    /// <summary>
+    /// Every byte the pool holds from the runtime: slabs (or arrays) and large blocks, free or rented. It always
+    /// covers <see cref="OutstandingBytes"/>.
+    /// </summary>
+    public long ReservedBytes { get; }
+
+    /// <summary>Blocks rented and not yet disposed or returned, size classes and large path together.</summary>
+    public long OutstandingBlocks { get; }
+
+    /// <summary>The usable bytes of the outstanding blocks.</summary>
+    public long OutstandingBytes { get; }
+
+    /// <summary>Large blocks (above the largest size class) rented and not yet returned.</summary>
+    public long LargeOutstandingBlocks { get; }
+
+    /// <summary>Returned large blocks kept for reuse.</summary>
+    public long LargeCachedBlocks { get; }
+
+    /// <summary>Bytes reserved by the returned large blocks kept for reuse.</summary>
+    public long LargeCachedBytes { get; }
+
+    /// <summary>Rents served since the pool was built, size classes and large path together.</summary>
+    public long Rents { get; }
+
+    /// <summary>Thread-cache misses served from the central pool or by growing it.</summary>
+    public long Refills { get; }
+
+    /// <summary>Slabs held (zero for array pools).</summary>
+    public int Slabs { get; }
+
+    /// <summary>One entry per size class, smallest first.</summary>
+    public IReadOnlyList<SizeClassStatistics> SizeClasses { get; }
+
+    /// <summary>A one-line summary.</summary>
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture,
+        $"pool '{PoolName}': reserved {ReservedBytes / 1024.0 / 1024.0:F2} MiB in {Slabs} slabs, " +
+        $"{OutstandingBlocks} blocks out ({OutstandingBytes / 1024.0:F1} KiB), {Rents} rents, {Refills} refills, " +
+        $"large: {LargeOutstandingBlocks} out, {LargeCachedBlocks} cached");
+
+    /// <summary>The summary followed by one line per size class that has ever been used.</summary>
+    public string ToDetailedString()
+    {
+        var text = new StringBuilder(ToString());
+        foreach (SizeClassStatistics sizeClass in SizeClasses)
+        {
+            if (sizeClass.Rents > 0 || sizeClass.ReservedBlocks > 0)
+            {
+                text.AppendLine().Append("  ").Append(sizeClass);
+            }
+        }
+
+        return text.ToString();
+    }
+}

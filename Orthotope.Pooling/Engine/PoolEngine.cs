@@ -1,0 +1,574 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Threading;
+
+namespace Orthotope.Pooling.Engine;
+
+/// <summary>
+/// The allocator: size classes, per-thread caches, central free lists and the large path, generic over what a
+/// block is. It knows nothing of <see cref="System.Buffers.MemoryPool{T}"/> or arrays; a
+/// <see cref="BlockSource{TBlock}"/> makes the blocks.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Thread-safe. A rent or return that hits the calling thread's cache takes no lock and no interlocked operation;
+/// a miss moves a batch to or from the class's <see cref="CentralFreeList{TBlock}"/> under its lock; growth,
+/// trimming and the large path are the only other slow paths.
+/// </para>
+/// <para>
+/// Ownership: a block is in exactly one place at a time: a thread cache, a central free list, the large cache, or
+/// with a renter. <see cref="Rent"/> moves it to the renter; <see cref="Return"/> takes it back, and must be called
+/// once per rent (the adapters' owners enforce that).
+/// </para>
+/// </remarks>
+internal sealed class PoolEngine<TBlock>
+    where TBlock : class
+{
+    private readonly int _id;
+    private readonly string _ownerTypeName;
+    private readonly SizeClassTable _classes;
+    private readonly CentralFreeList<TBlock>[] _central;
+    private readonly BlockSource<TBlock> _source;
+    private readonly LargeBlockCache<TBlock> _large;
+
+    /// <summary>Per class: how many free blocks a thread keeps; zero when thread caches are off.</summary>
+    private readonly int[] _localLimits;
+
+    /// <summary>Per class: how many blocks move in one refill or drain.</summary>
+    private readonly int[] _batchCounts;
+
+    private readonly bool _threadCachesEnabled;
+    private readonly long _maxReservedBytes;
+
+    private readonly Lock _registryLock = new();
+
+    /// <summary>Every live thread's cache, so statistics can see them and exited threads' blocks can be recovered.
+    /// Guarded by <see cref="_registryLock"/>.</summary>
+    private readonly List<ThreadCache<TBlock>> _registry = [];
+
+    /// <summary>Per class: rents counted by caches since swept away. Guarded by <see cref="_registryLock"/>.</summary>
+    private readonly long[] _retiredRents;
+
+    /// <summary>Per class: rents served without a thread cache (caches off). Changed with interlocked operations.</summary>
+    private readonly long[] _uncachedRents;
+
+    /// <summary>Bytes held from the runtime; changed with interlocked operations on slow paths only.</summary>
+    private long _reservedBytes;
+
+    private long _largeOutstanding;
+    private long _largeOutstandingBytes;
+    private long _largeRents;
+
+    private volatile bool _disposed;
+
+    public PoolEngine(OrthotopePoolOptions options, BlockSource<TBlock> source, SizeClassTable classes, string ownerTypeName)
+    {
+        _source = source;
+        _classes = classes;
+        _ownerTypeName = ownerTypeName;
+        Name = options.Name;
+        _maxReservedBytes = options.MaxReservedBytes;
+        _threadCachesEnabled = options.ThreadCacheBytesPerClass > 0;
+        _large = new LargeBlockCache<TBlock>(options.LargeBlockCacheBytes);
+
+        int count = classes.Count;
+        _central = new CentralFreeList<TBlock>[count];
+        _localLimits = new int[count];
+        _batchCounts = new int[count];
+        _retiredRents = new long[count];
+        _uncachedRents = new long[count];
+        for (int i = 0; i < count; i++)
+        {
+            _central[i] = new CentralFreeList<TBlock>();
+            int length = classes.GetLength(i);
+            int batch = Math.Max(1, options.RefillBatchBytes / length);
+            if (_threadCachesEnabled)
+            {
+                _localLimits[i] = Math.Max(2, options.ThreadCacheBytesPerClass / length);
+                batch = Math.Min(batch, _localLimits[i]);
+            }
+
+            _batchCounts[i] = batch;
+        }
+
+        _id = ThreadCacheTable.AllocateId();
+    }
+
+    public string Name { get; }
+
+    public SizeClassTable Classes => _classes;
+
+    public bool IsDisposed => _disposed;
+
+    /// <summary>Bytes currently held from the runtime.</summary>
+    public long ReservedBytes => Volatile.Read(ref _reservedBytes);
+
+    /// <summary>Per class: how many free blocks a thread keeps.</summary>
+    public int GetLocalLimit(int classIndex) => _localLimits[classIndex];
+
+    /// <summary>Per class: how many blocks move in one refill or drain.</summary>
+    public int GetBatchCount(int classIndex) => _batchCounts[classIndex];
+
+    /// <summary>Takes a free block of class <paramref name="classIndex"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public TBlock Rent(int classIndex)
+    {
+        ThreadCache? cache = ThreadCacheTable.Get(_id);
+        if (cache is not null && cache.Engine == this)
+        {
+            // Safe: a cache whose Engine is this engine was created by GetOrCreateCache as a ThreadCache<TBlock>.
+            ref ThreadCache<TBlock>.ClassCache slot = ref Unsafe.As<ThreadCache<TBlock>>(cache).Classes[classIndex];
+            BlockSlot<TBlock>[] items = slot.Items;
+            int top = slot.Count - 1;
+            if ((uint)top < (uint)items.Length)
+            {
+                slot.Count = top;
+                slot.Rents++;
+                TBlock? block = items[top].Block;
+                items[top].Block = null;
+                Debug.Assert(block is not null);
+                return block;
+            }
+        }
+
+        return RentSlow(classIndex);
+    }
+
+    /// <summary>Gives back a block of class <paramref name="classIndex"/> that <see cref="Rent"/> handed out.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Return(TBlock block, int classIndex)
+    {
+        ThreadCache? cache = ThreadCacheTable.Get(_id);
+        if (cache is not null && cache.Engine == this)
+        {
+            // Safe: as in Rent.
+            ref ThreadCache<TBlock>.ClassCache slot = ref Unsafe.As<ThreadCache<TBlock>>(cache).Classes[classIndex];
+            BlockSlot<TBlock>[] items = slot.Items;
+            int count = slot.Count;
+            if ((uint)count < (uint)items.Length)
+            {
+                items[count].Block = block;
+                slot.Count = count + 1;
+                return;
+            }
+        }
+
+        ReturnSlow(block, classIndex);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private TBlock RentSlow(int classIndex)
+    {
+        if (_disposed)
+        {
+            ThrowHelper.ThrowObjectDisposed(_ownerTypeName);
+        }
+
+        ThreadCache<TBlock>? cache = GetOrCreateCache();
+        if (cache is null)
+        {
+            // Thread caches are off (or the engine was disposed while we registered): one block from the centre.
+            BlockSlot<TBlock> single = default;
+            RefillOrGrow(classIndex, new Span<BlockSlot<TBlock>>(ref single));
+            Interlocked.Increment(ref _uncachedRents[classIndex]);
+            Debug.Assert(single.Block is not null);
+            return single.Block;
+        }
+
+        ref ThreadCache<TBlock>.ClassCache slot = ref cache.Classes[classIndex];
+        if (slot.Items.Length == 0)
+        {
+            slot.Items = new BlockSlot<TBlock>[_localLimits[classIndex]];
+        }
+
+        if (slot.Count == 0)
+        {
+            slot.Count = RefillOrGrow(classIndex, slot.Items.AsSpan(0, _batchCounts[classIndex]));
+        }
+
+        int top = --slot.Count;
+        slot.Rents++;
+        TBlock? block = slot.Items[top].Block;
+        slot.Items[top].Block = null;
+        Debug.Assert(block is not null);
+        return block;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ReturnSlow(TBlock block, int classIndex)
+    {
+        if (_disposed)
+        {
+            // Accepted quietly: a disposed pool keeps nothing, so the block is left to the garbage collector.
+            return;
+        }
+
+        ThreadCache<TBlock>? cache = GetOrCreateCache();
+        if (cache is null)
+        {
+            _central[classIndex].Put(block);
+            return;
+        }
+
+        ref ThreadCache<TBlock>.ClassCache slot = ref cache.Classes[classIndex];
+        if (slot.Items.Length == 0)
+        {
+            slot.Items = new BlockSlot<TBlock>[_localLimits[classIndex]];
+        }
+
+        if (slot.Count == slot.Items.Length)
+        {
+            // Full: hand the oldest (coldest) batch to the central pool and keep the recently used blocks.
+            int drain = Math.Min(_batchCounts[classIndex], slot.Count);
+            Span<BlockSlot<TBlock>> items = slot.Items.AsSpan(0, slot.Count);
+            _central[classIndex].PutBatch(items[..drain]);
+            items[drain..].CopyTo(items);
+            items[(slot.Count - drain)..].Clear();
+            slot.Count -= drain;
+        }
+
+        slot.Items[slot.Count++].Block = block;
+    }
+
+    /// <summary>
+    /// Fills <paramref name="destination"/> (at least one block) from the central free list, growing the class if
+    /// that is empty; returns how many blocks it wrote.
+    /// </summary>
+    private int RefillOrGrow(int classIndex, Span<BlockSlot<TBlock>> destination)
+    {
+        CentralFreeList<TBlock> central = _central[classIndex];
+        for (int attempt = 0; ; attempt++)
+        {
+            int taken = central.TakeBatch(destination);
+            if (taken > 0)
+            {
+                return taken;
+            }
+
+            long bytes = _source.GetGrowthBytes(classIndex, central.Growths);
+            if (TryReserve(bytes))
+            {
+                BlockSlot<TBlock>[] created;
+                int slabs;
+                try
+                {
+                    created = _source.Grow(this, classIndex, bytes, out slabs);
+                }
+                catch
+                {
+                    Interlocked.Add(ref _reservedBytes, -bytes);
+                    throw;
+                }
+
+                return central.AddCreated(created, slabs, destination);
+            }
+
+            if (attempt > 0)
+            {
+                ThrowExhausted(bytes);
+            }
+
+            // At the limit: give back what can be given back, then try reuse and growth once more.
+            Trim();
+        }
+    }
+
+    /// <summary>Takes a block for a request above the largest class.</summary>
+    public TBlock RentLarge(int length)
+    {
+        if (_disposed)
+        {
+            ThrowHelper.ThrowObjectDisposed(_ownerTypeName);
+        }
+
+        TBlock? block = _large.TryTake(length);
+        if (block is null)
+        {
+            long bytes = _source.GetLargeBytes(length);
+            if (!TryReserve(bytes))
+            {
+                Trim();
+                if (!TryReserve(bytes))
+                {
+                    ThrowExhausted(bytes);
+                }
+            }
+
+            try
+            {
+                block = _source.CreateLarge(this, length);
+            }
+            catch
+            {
+                Interlocked.Add(ref _reservedBytes, -bytes);
+                throw;
+            }
+        }
+
+        Interlocked.Increment(ref _largeOutstanding);
+        Interlocked.Add(ref _largeOutstandingBytes, _source.GetLargeLength(block));
+        Interlocked.Increment(ref _largeRents);
+        return block;
+    }
+
+    /// <summary>Gives back a block that <see cref="RentLarge"/> handed out.</summary>
+    public void ReturnLarge(TBlock block)
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        Interlocked.Decrement(ref _largeOutstanding);
+        Interlocked.Add(ref _largeOutstandingBytes, -_source.GetLargeLength(block));
+        long bytes = _source.GetLargeReservedBytes(block);
+        if (!_large.TryAdd(block, _source.GetLargeLength(block), bytes))
+        {
+            Interlocked.Add(ref _reservedBytes, -bytes);
+        }
+    }
+
+    /// <summary>Adds <paramref name="bytes"/> to the reservation unless that would pass <see cref="OrthotopePoolOptions.MaxReservedBytes"/>.</summary>
+    private bool TryReserve(long bytes)
+    {
+        long limit = _maxReservedBytes;
+        if (limit == 0)
+        {
+            Interlocked.Add(ref _reservedBytes, bytes);
+            return true;
+        }
+
+        long current = Volatile.Read(ref _reservedBytes);
+        while (true)
+        {
+            if (current + bytes > limit)
+            {
+                return false;
+            }
+
+            long seen = Interlocked.CompareExchange(ref _reservedBytes, current + bytes, current);
+            if (seen == current)
+            {
+                return true;
+            }
+
+            current = seen;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ThrowExhausted(long bytes) =>
+        throw new OrthotopePoolExhaustedException(Name, _maxReservedBytes, ReservedBytes, bytes);
+
+    /// <summary>
+    /// Gives memory back: flushes the calling thread's cache, recovers the caches of exited threads, releases every
+    /// slab whose blocks are all free and every cached large block. Returns the bytes released.
+    /// </summary>
+    /// <remarks>Other live threads keep their caches (at most the per-class budget each).</remarks>
+    public long Trim()
+    {
+        if (_disposed)
+        {
+            return 0;
+        }
+
+        if (ThreadCacheTable.Get(_id) is { } cache && cache.Engine == this)
+        {
+            Flush(Unsafe.As<ThreadCache<TBlock>>(cache));
+        }
+
+        lock (_registryLock)
+        {
+            SweepExitedThreadsLocked();
+        }
+
+        long released = 0;
+        for (int i = 0; i < _central.Length; i++)
+        {
+            released += _central[i].Release(_source, i);
+        }
+
+        released += _large.Clear();
+        Interlocked.Add(ref _reservedBytes, -released);
+        return released;
+    }
+
+    private ThreadCache<TBlock>? GetOrCreateCache()
+    {
+        ThreadCache? existing = ThreadCacheTable.Get(_id);
+        if (existing is not null && existing.Engine == this)
+        {
+            return Unsafe.As<ThreadCache<TBlock>>(existing);
+        }
+
+        if (!_threadCachesEnabled)
+        {
+            return null;
+        }
+
+        var cache = new ThreadCache<TBlock>(this, Thread.CurrentThread, _classes.Count);
+        lock (_registryLock)
+        {
+            if (_disposed)
+            {
+                return null;
+            }
+
+            // Registration is rare (once per thread), so it is where exited threads' blocks are recovered: a
+            // program that keeps starting short-lived threads keeps reusing what the dead ones cached.
+            SweepExitedThreadsLocked();
+            _registry.Add(cache);
+        }
+
+        ThreadCacheTable.Set(_id, cache);
+        return cache;
+    }
+
+    /// <summary>Moves every free block of <paramref name="cache"/> to the central free lists.</summary>
+    /// <remarks>Only the cache's owner thread may call this, or anyone once the owner has exited.</remarks>
+    private void Flush(ThreadCache<TBlock> cache)
+    {
+        ThreadCache<TBlock>.ClassCache[] classes = cache.Classes;
+        for (int i = 0; i < classes.Length; i++)
+        {
+            ref ThreadCache<TBlock>.ClassCache slot = ref classes[i];
+            if (slot.Count > 0)
+            {
+                Span<BlockSlot<TBlock>> items = slot.Items.AsSpan(0, slot.Count);
+                _central[i].PutBatch(items);
+                items.Clear();
+                slot.Count = 0;
+            }
+        }
+    }
+
+    private void SweepExitedThreadsLocked()
+    {
+        for (int i = _registry.Count - 1; i >= 0; i--)
+        {
+            ThreadCache<TBlock> cache = _registry[i];
+            if (cache.Owner.IsAlive)
+            {
+                continue;
+            }
+
+            // The owner has exited, so nothing else can touch this cache: recover its blocks and its counts.
+            Flush(cache);
+            ThreadCache<TBlock>.ClassCache[] classes = cache.Classes;
+            for (int c = 0; c < classes.Length; c++)
+            {
+                _retiredRents[c] += classes[c].Rents;
+            }
+
+            _registry[i] = _registry[^1];
+            _registry.RemoveAt(_registry.Count - 1);
+        }
+    }
+
+    /// <summary>How many thread caches are registered (live threads that have used the pool).</summary>
+    public int ThreadCacheCount
+    {
+        get
+        {
+            lock (_registryLock)
+            {
+                return _registry.Count;
+            }
+        }
+    }
+
+    public PoolStatistics GetStatistics()
+    {
+        int count = _classes.Count;
+        var threadCached = new long[count];
+        var rents = new long[count];
+        lock (_registryLock)
+        {
+            for (int c = 0; c < count; c++)
+            {
+                rents[c] = _retiredRents[c] + Volatile.Read(ref _uncachedRents[c]);
+            }
+
+            foreach (ThreadCache<TBlock> cache in _registry)
+            {
+                ThreadCache<TBlock>.ClassCache[] classes = cache.Classes;
+                for (int c = 0; c < count; c++)
+                {
+                    // Racy reads of another thread's counters: each is a whole value, possibly a moment old.
+                    threadCached[c] += Volatile.Read(ref classes[c].Count);
+                    rents[c] += Volatile.Read(ref classes[c].Rents);
+                }
+            }
+        }
+
+        var sizeClasses = new SizeClassStatistics[count];
+        long outstandingBlocks = 0, outstandingBytes = 0, totalRents = 0, totalRefills = 0;
+        int slabs = 0;
+        bool slabBacked = _source.IsSlabBacked;
+        for (int c = 0; c < count; c++)
+        {
+            CentralFreeList<TBlock>.CentralSnapshot central = _central[c].Snapshot();
+            long outstanding = central.CreatedBlocks - central.FreeBlocks - threadCached[c];
+            int length = _classes.GetLength(c);
+            sizeClasses[c] = new SizeClassStatistics(
+                length, slabBacked ? _classes.GetStride(c) : 0, central.CreatedBlocks, outstanding, threadCached[c],
+                central.FreeBlocks, central.Slabs, rents[c], central.Refills);
+            outstandingBlocks += outstanding;
+            outstandingBytes += outstanding * length;
+            totalRents += rents[c];
+            totalRefills += central.Refills;
+            slabs += central.Slabs;
+        }
+
+        long largeOutstanding = Volatile.Read(ref _largeOutstanding);
+        (int largeCachedBlocks, long largeCachedBytes) = _large.Snapshot();
+        return new PoolStatistics(
+            Name,
+            ReservedBytes,
+            outstandingBlocks + largeOutstanding,
+            outstandingBytes + Volatile.Read(ref _largeOutstandingBytes),
+            largeOutstanding,
+            largeCachedBlocks,
+            largeCachedBytes,
+            totalRents + Volatile.Read(ref _largeRents),
+            totalRefills,
+            slabs,
+            sizeClasses);
+    }
+
+    /// <summary>
+    /// Drops every free block and stops caching. Blocks still rented stay valid (their memory is managed) and are
+    /// accepted quietly, and dropped, when they come back.
+    /// </summary>
+    public void Dispose()
+    {
+        lock (_registryLock)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            foreach (ThreadCache<TBlock> cache in _registry)
+            {
+                // The owner thread may be mid-operation on the old stacks; whatever it does to them is harmless
+                // because they are no longer reachable from the engine, and its next call takes the slow path.
+                cache.Classes = ThreadCache<TBlock>.CreateEmpty(_classes.Count);
+            }
+
+            _registry.Clear();
+        }
+
+        foreach (CentralFreeList<TBlock> central in _central)
+        {
+            central.Clear();
+        }
+
+        _large.Clear();
+        Interlocked.Exchange(ref _reservedBytes, 0);
+        ThreadCacheTable.ReleaseId(_id);
+    }
+}

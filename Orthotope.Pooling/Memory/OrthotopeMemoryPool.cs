@@ -1,0 +1,141 @@
+using System;
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using Orthotope.Pooling.Engine;
+using Orthotope.Pooling.Memory;
+
+namespace Orthotope.Pooling;
+
+/// <summary>
+/// A <see cref="MemoryPool{T}"/> of pinned, 64-byte aligned blocks carved from large slabs in fixed size classes,
+/// with a per-thread cache per class: a drop-in for <see cref="MemoryPool{T}.Shared"/> and Kestrel's block pool.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Thread-safe: every member may be called from any thread. <see cref="Rent"/> transfers ownership of a block to
+/// the caller; disposing the returned <see cref="IMemoryOwner{T}"/> gives it back, exactly once however often or
+/// from however many threads it is disposed. A block may be disposed on another thread than it was rented on
+/// (as <c>Pipe</c> does); it then flows back to the renting threads through the central pool.
+/// </para>
+/// <para>
+/// Steady-state rents and disposes allocate nothing: each block has one reusable owner object. Requests up to
+/// <see cref="OrthotopePoolOptions.LargestSizeClass"/> (default 1 MiB) come from size classes; larger ones, up to
+/// <see cref="MaxBufferSize"/>, from dedicated pinned arrays that are kept for reuse within
+/// <see cref="OrthotopePoolOptions.LargeBlockCacheBytes"/>.
+/// </para>
+/// <para>
+/// A pool you construct is yours to dispose; after <see cref="MemoryPool{T}.Dispose()"/> a rent throws
+/// <see cref="ObjectDisposedException"/> and owners disposed later are accepted quietly. <see cref="Shared"/> is
+/// never disposed.
+/// </para>
+/// </remarks>
+public sealed class OrthotopeMemoryPool : MemoryPool<byte>
+{
+    /// <summary>The size <see cref="Rent"/> gives for its default argument, -1: 4096 bytes, as <see cref="MemoryPool{T}.Shared"/>.</summary>
+    public const int DefaultRentSize = 4096;
+
+    private static readonly OrthotopeMemoryPool s_shared = new(new OrthotopePoolOptions { Name = "shared" }, isShared: true);
+
+    private readonly PoolEngine<PooledMemoryBlock> _engine;
+    private readonly int _largestClassLength;
+    private readonly int _maxBufferSize;
+    private readonly int _defaultClassIndex;
+    private readonly bool _isShared;
+
+    /// <summary>Creates a pool with the default options.</summary>
+    public OrthotopeMemoryPool()
+        : this(new OrthotopePoolOptions())
+    {
+    }
+
+    /// <summary>Creates a pool with the given options, which are validated and copied.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
+    /// <exception cref="ArgumentException">An option is out of range; the exception names it.</exception>
+    public OrthotopeMemoryPool(OrthotopePoolOptions options)
+        : this(options, isShared: false)
+    {
+    }
+
+    private OrthotopeMemoryPool(OrthotopePoolOptions options, bool isShared)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options = options.Clone();
+        options.Validate();
+        var classes = new SizeClassTable(options.LargestSizeClass);
+        _engine = new PoolEngine<PooledMemoryBlock>(options, new SlabBlockSource(classes, options), classes, nameof(OrthotopeMemoryPool));
+        _largestClassLength = classes.LargestLength;
+        _maxBufferSize = options.MaxBufferSize;
+        _defaultClassIndex = SizeClassTable.GetIndex(DefaultRentSize);
+        _isShared = isShared;
+        Options = options;
+    }
+
+    /// <summary>A process-wide pool with the default options, named <c>"shared"</c>. Disposing it does nothing.</summary>
+    public static new OrthotopeMemoryPool Shared => s_shared;
+
+    /// <summary>The largest request <see cref="Rent"/> accepts (<see cref="OrthotopePoolOptions.MaxBufferSize"/>).</summary>
+    public override int MaxBufferSize => _maxBufferSize;
+
+    /// <summary>A copy of the options the pool was built with.</summary>
+    public OrthotopePoolOptions Options { get; }
+
+    /// <summary>The pool's name, from <see cref="OrthotopePoolOptions.Name"/>.</summary>
+    public string Name => _engine.Name;
+
+    /// <summary>
+    /// Rents a block of at least <paramref name="minBufferSize"/> bytes (4096 for -1). The block's memory is pinned,
+    /// starts on a 64-byte boundary and may be longer than asked for (rounded up to its size class).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="minBufferSize"/> is below -1 or above <see cref="MaxBufferSize"/>.</exception>
+    /// <exception cref="ObjectDisposedException">The pool has been disposed.</exception>
+    /// <exception cref="OrthotopePoolExhaustedException">Serving the rent would pass <see cref="OrthotopePoolOptions.MaxReservedBytes"/>.</exception>
+    public override IMemoryOwner<byte> Rent(int minBufferSize = -1)
+    {
+        PooledMemoryBlock block = (uint)minBufferSize <= (uint)_largestClassLength
+            ? _engine.Rent(SizeClassTable.GetIndex(minBufferSize))
+            : RentUncommon(minBufferSize);
+        block.MarkRented();
+        return block;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private PooledMemoryBlock RentUncommon(int minBufferSize)
+    {
+        if (minBufferSize == -1)
+        {
+            return _engine.Rent(_defaultClassIndex);
+        }
+
+        if (minBufferSize < -1 || minBufferSize > _maxBufferSize)
+        {
+            ThrowHelper.ThrowRentSizeOutOfRange(nameof(minBufferSize), minBufferSize, _maxBufferSize);
+        }
+
+        return _engine.RentLarge(minBufferSize);
+    }
+
+    /// <summary>A snapshot of what the pool holds and has done.</summary>
+    public PoolStatistics GetStatistics() => _engine.GetStatistics();
+
+    /// <summary>
+    /// Gives memory back to the runtime: flushes the calling thread's cache, recovers the caches of exited threads,
+    /// and releases every slab whose blocks are all free and every cached large block. Returns the bytes released.
+    /// </summary>
+    /// <remarks>Caches of other live threads are left alone; each holds at most its per-class budget.</remarks>
+    public long Trim() => _engine.Trim();
+
+    /// <inheritdoc/>
+    protected override void Dispose(bool disposing)
+    {
+        if (!_isShared)
+        {
+            _engine.Dispose();
+        }
+    }
+
+    /// <summary>The engine, for the tests and the diagnostics layer.</summary>
+    internal PoolEngine<PooledMemoryBlock> Engine => _engine;
+
+    /// <inheritdoc/>
+    public override string ToString() => $"OrthotopeMemoryPool '{Name}' ({_engine.Classes})";
+}

@@ -1,0 +1,164 @@
+using System;
+using System.Buffers;
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Threading;
+using Orthotope.Pooling.Engine;
+
+namespace Orthotope.Pooling.Memory;
+
+/// <summary>
+/// A block of pinned, 64-byte aligned memory, and the <see cref="IMemoryOwner{T}"/> that
+/// <see cref="OrthotopeMemoryPool.Rent"/> hands out for it.
+/// </summary>
+/// <remarks>
+/// <para>
+/// There is one owner object per block, made once when the block is carved and reused for every rent of it, so
+/// renting and disposing allocate nothing. The memory is a slice of an array on the pinned object heap, so
+/// <see cref="Pin"/> returns its address without a GCHandle, and <see cref="TryGetArray"/> exposes the array.
+/// </para>
+/// <para>
+/// <see cref="Dispose()"/> is thread-safe and idempotent: one atomic exchange of the state makes exactly one caller
+/// return the block. After that, <see cref="Memory"/>, <see cref="GetSpan"/> and <see cref="Pin"/> throw
+/// <see cref="ObjectDisposedException"/> until the pool rents the block out again. Because the object is reused, a
+/// reference kept past <see cref="Dispose()"/> may later see another renter's memory: like every pooled buffer, an
+/// owner must not be used after it is disposed.
+/// </para>
+/// </remarks>
+internal sealed class PooledMemoryBlock : MemoryManager<byte>, IDisposable
+{
+    private const int StateFree = 0;
+    private const int StateRented = 1;
+
+    /// <summary>Index of the class for blocks that belong to the large path.</summary>
+    public const int LargeClassIndex = -1;
+
+    private readonly PoolEngine<PooledMemoryBlock> _engine;
+    private readonly byte[] _array;
+    private readonly int _offset;
+    private readonly int _length;
+
+    /// <summary>The address of <c>_array[_offset]</c>; stable because the array is pinned.</summary>
+    private readonly nint _address;
+
+    /// <summary><see cref="StateRented"/> between a rent and the first dispose, else <see cref="StateFree"/>.</summary>
+    private int _state;
+
+    public PooledMemoryBlock(PoolEngine<PooledMemoryBlock> engine, Slab? slab, int classIndex, byte[] array, int offset, int length, nint address)
+    {
+        Debug.Assert((address & (SizeClassTable.Alignment - 1)) == 0, "blocks start on a 64-byte boundary");
+        Debug.Assert((uint)offset <= (uint)array.Length && (uint)length <= (uint)(array.Length - offset));
+        _engine = engine;
+        Slab = slab;
+        ClassIndex = classIndex;
+        _array = array;
+        _offset = offset;
+        _length = length;
+        _address = address;
+    }
+
+    /// <summary>The slab this block was carved from, or null for a large block.</summary>
+    public Slab? Slab { get; }
+
+    /// <summary>The block's size class, or <see cref="LargeClassIndex"/>.</summary>
+    public int ClassIndex { get; }
+
+    /// <summary>The usable length.</summary>
+    public int Length => _length;
+
+    /// <summary>The bytes of the backing array (for a large block, what it reserves).</summary>
+    public int ArrayLength => _array.Length;
+
+    /// <summary>Marks the block rented; called by the pool as it hands the block out.</summary>
+    /// <remarks>A plain write is enough: the block came from the pool's structures, where no one else can reach it.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void MarkRented()
+    {
+        Debug.Assert(_state == StateFree, "a free block is never handed out twice");
+        _state = StateRented;
+    }
+
+    /// <inheritdoc/>
+    public override Memory<byte> Memory
+    {
+        get
+        {
+            if (_state != StateRented)
+            {
+                ThrowHelper.ThrowBlockDisposed();
+            }
+
+            return CreateMemory(_length);
+        }
+    }
+
+    /// <inheritdoc/>
+    public override Span<byte> GetSpan()
+    {
+        if (_state != StateRented)
+        {
+            ThrowHelper.ThrowBlockDisposed();
+        }
+
+        return new Span<byte>(_array, _offset, _length);
+    }
+
+    /// <inheritdoc/>
+    public override unsafe MemoryHandle Pin(int elementIndex = 0)
+    {
+        if (_state != StateRented)
+        {
+            ThrowHelper.ThrowBlockDisposed();
+        }
+
+        if ((uint)elementIndex > (uint)_length)
+        {
+            ThrowHelper.ThrowPinIndexOutOfRange(elementIndex, _length);
+        }
+
+        // Safe: the array is on the pinned object heap, so the address stays valid while the array is alive, and
+        // the renter keeps it alive by holding this owner; the index was checked against the block's length.
+        return new MemoryHandle((byte*)_address + elementIndex);
+    }
+
+    /// <inheritdoc/>
+    public override void Unpin()
+    {
+        // Nothing to undo: the memory was pinned when the slab was allocated.
+    }
+
+    /// <inheritdoc/>
+    protected override bool TryGetArray(out ArraySegment<byte> segment)
+    {
+        if (_state != StateRented)
+        {
+            ThrowHelper.ThrowBlockDisposed();
+        }
+
+        segment = new ArraySegment<byte>(_array, _offset, _length);
+        return true;
+    }
+
+    /// <summary>Returns the block to its pool; later calls do nothing.</summary>
+    /// <remarks>
+    /// Re-implements <see cref="IDisposable.Dispose"/> so that disposing through <see cref="IMemoryOwner{T}"/> skips
+    /// <see cref="MemoryManager{T}"/>'s finalizer bookkeeping, which a pooled object never needs.
+    /// </remarks>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _state, StateFree) == StateRented)
+        {
+            if (ClassIndex >= 0)
+            {
+                _engine.Return(this, ClassIndex);
+            }
+            else
+            {
+                _engine.ReturnLarge(this);
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    protected override void Dispose(bool disposing) => Dispose();
+}
