@@ -3,7 +3,7 @@ using System;
 namespace Orthotope.Pooling;
 
 /// <summary>
-/// Settings for an <see cref="OrthotopeMemoryPool"/> or <c>OrthotopeArrayPool</c>.
+/// Settings for an <see cref="OrthotopeMemoryPool"/> or <see cref="OrthotopeArrayPool"/>.
 /// </summary>
 /// <remarks>
 /// <para>

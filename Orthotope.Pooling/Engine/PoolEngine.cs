@@ -33,8 +33,17 @@ internal sealed class PoolEngine<TBlock>
     private readonly BlockSource<TBlock> _source;
     private readonly LargeBlockCache<TBlock> _large;
 
-    /// <summary>Per class: how many free blocks a thread keeps; zero when thread caches are off.</summary>
+    /// <summary>Per class: how many free blocks a thread keeps at first; zero when thread caches are off.</summary>
     private readonly int[] _localLimits;
+
+    /// <summary>
+    /// Per class: how far a thread's limit may grow when it shows bursts (returns that overflow its cache after it
+    /// rented from that class itself). A thread that only returns, like a pipe's reader, never grows.
+    /// </summary>
+    private readonly int[] _burstLimits;
+
+    /// <summary>The most blocks a burst can make a class keep per thread.</summary>
+    internal const int MaxBurstBlocks = 64;
 
     /// <summary>Per class: how many blocks move in one refill or drain.</summary>
     private readonly int[] _batchCounts;
@@ -76,6 +85,7 @@ internal sealed class PoolEngine<TBlock>
         int count = classes.Count;
         _central = new CentralFreeList<TBlock>[count];
         _localLimits = new int[count];
+        _burstLimits = new int[count];
         _batchCounts = new int[count];
         _retiredRents = new long[count];
         _uncachedRents = new long[count];
@@ -87,6 +97,9 @@ internal sealed class PoolEngine<TBlock>
             if (_threadCachesEnabled)
             {
                 _localLimits[i] = Math.Max(2, options.ThreadCacheBytesPerClass / length);
+                _burstLimits[i] = Math.Max(
+                    _localLimits[i],
+                    (int)Math.Min(MaxBurstBlocks, 4L * options.ThreadCacheBytesPerClass / length));
                 batch = Math.Min(batch, _localLimits[i]);
             }
 
@@ -105,8 +118,11 @@ internal sealed class PoolEngine<TBlock>
     /// <summary>Bytes currently held from the runtime.</summary>
     public long ReservedBytes => Volatile.Read(ref _reservedBytes);
 
-    /// <summary>Per class: how many free blocks a thread keeps.</summary>
+    /// <summary>Per class: how many free blocks a thread keeps at first.</summary>
     public int GetLocalLimit(int classIndex) => _localLimits[classIndex];
+
+    /// <summary>Per class: how many free blocks a bursting thread may come to keep.</summary>
+    public int GetBurstLimit(int classIndex) => _burstLimits[classIndex];
 
     /// <summary>Per class: how many blocks move in one refill or drain.</summary>
     public int GetBatchCount(int classIndex) => _batchCounts[classIndex];
@@ -220,13 +236,24 @@ internal sealed class PoolEngine<TBlock>
 
         if (slot.Count == slot.Items.Length)
         {
-            // Full: hand the oldest (coldest) batch to the central pool and keep the recently used blocks.
-            int drain = Math.Min(_batchCounts[classIndex], slot.Count);
-            Span<BlockSlot<TBlock>> items = slot.Items.AsSpan(0, slot.Count);
-            _central[classIndex].PutBatch(items[..drain]);
-            items[drain..].CopyTo(items);
-            items[(slot.Count - drain)..].Clear();
-            slot.Count -= drain;
+            if (slot.Rents != slot.RentsAtLastOverflow && slot.Items.Length < _burstLimits[classIndex])
+            {
+                // This thread rents from the class too, so the overflow is a burst (rent many, then return them
+                // all): keep the burst local by growing the stack, instead of shuttling batches through the lock.
+                Array.Resize(ref slot.Items, Math.Min(_burstLimits[classIndex], slot.Items.Length * 2));
+            }
+            else
+            {
+                // Full: hand the oldest (coldest) batch to the central pool and keep the recently used blocks.
+                int drain = Math.Min(_batchCounts[classIndex], slot.Count);
+                Span<BlockSlot<TBlock>> items = slot.Items.AsSpan(0, slot.Count);
+                _central[classIndex].PutBatch(items[..drain]);
+                items[drain..].CopyTo(items);
+                items[(slot.Count - drain)..].Clear();
+                slot.Count -= drain;
+            }
+
+            slot.RentsAtLastOverflow = slot.Rents;
         }
 
         slot.Items[slot.Count++].Block = block;

@@ -39,7 +39,7 @@ internal sealed class ThreadCache<TBlock> : ThreadCache
     /// <summary>A thread's stack of free blocks of one size class.</summary>
     internal struct ClassCache
     {
-        /// <summary>The stack; its length is the class's local limit, or zero until the class is first used.</summary>
+        /// <summary>The stack; its length is the class's current limit, or zero until the class is first used.</summary>
         public BlockSlot<TBlock>[] Items;
 
         /// <summary>How many entries of <see cref="Items"/>, from the bottom, hold a free block.</summary>
@@ -47,5 +47,8 @@ internal sealed class ThreadCache<TBlock> : ThreadCache
 
         /// <summary>Rents served to this thread from this class, for statistics.</summary>
         public long Rents;
+
+        /// <summary><see cref="Rents"/> when the stack last overflowed: unchanged means the thread only returns.</summary>
+        public long RentsAtLastOverflow;
     }
 }

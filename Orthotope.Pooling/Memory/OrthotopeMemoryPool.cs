@@ -25,8 +25,9 @@ namespace Orthotope.Pooling;
 /// </para>
 /// <para>
 /// A pool you construct is yours to dispose; after <see cref="MemoryPool{T}.Dispose()"/> a rent throws
-/// <see cref="ObjectDisposedException"/> and owners disposed later are accepted quietly. <see cref="Shared"/> is
-/// never disposed.
+/// <see cref="ObjectDisposedException"/> and owners disposed later are accepted quietly. A pool dropped without
+/// being disposed is disposed by its finalizer (the blocks refer to the engine, not to the pool object).
+/// <see cref="Shared"/> is never disposed.
 /// </para>
 /// </remarks>
 public sealed class OrthotopeMemoryPool : MemoryPool<byte>
@@ -69,6 +70,9 @@ public sealed class OrthotopeMemoryPool : MemoryPool<byte>
         _isShared = isShared;
         Options = options;
     }
+
+    /// <summary>Disposes a pool that was dropped without being disposed: its free memory goes back to the runtime.</summary>
+    ~OrthotopeMemoryPool() => Dispose(disposing: false);
 
     /// <summary>A process-wide pool with the default options, named <c>"shared"</c>. Disposing it does nothing.</summary>
     public static new OrthotopeMemoryPool Shared => s_shared;
