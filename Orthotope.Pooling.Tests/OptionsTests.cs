@@ -34,6 +34,21 @@ public sealed class OptionsTests
     }
 
     [Test]
+    public void A_pool_whose_constructor_threw_finalizes_quietly()
+    {
+        for (int i = 0; i < 10; i++)
+        {
+            Assert.That(() => new OrthotopeMemoryPool(new OrthotopePoolOptions { SlabSize = 1 }), Throws.InstanceOf<ArgumentException>());
+            Assert.That(() => new OrthotopeArrayPool(new OrthotopePoolOptions { SlabSize = 1 }), Throws.InstanceOf<ArgumentException>());
+        }
+
+        // A finalizer that threw would crash the process here.
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        Assert.Pass("finalizers ran without throwing");
+    }
+
+    [Test]
     public void Null_options_are_rejected() =>
         Assert.That(() => new OrthotopeMemoryPool(null!), Throws.ArgumentNullException);
 

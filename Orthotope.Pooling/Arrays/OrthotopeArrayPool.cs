@@ -63,7 +63,8 @@ public sealed class OrthotopeArrayPool : ArrayPool<byte>
     }
 
     /// <summary>Stops caching and drops every free array once no one can reach the pool any more.</summary>
-    ~OrthotopeArrayPool() => _engine.Dispose();
+    /// <remarks>The engine is null when the constructor threw (bad options).</remarks>
+    ~OrthotopeArrayPool() => _engine?.Dispose();
 
     /// <summary>A process-wide pool with the default options, named <c>"shared-arrays"</c>.</summary>
     public static new OrthotopeArrayPool Shared => s_shared;

@@ -42,6 +42,12 @@ internal sealed class PoolEngine<TBlock>
     /// </summary>
     private readonly int[] _burstLimits;
 
+    /// <summary>
+    /// Bytes of growth beyond the base limits one thread may hold, summed over its classes, so threads that switch
+    /// between renting and returning across many classes (thread-pool threads serving pipes) stay bounded.
+    /// </summary>
+    private readonly long _burstAllowanceBytes;
+
     /// <summary>The most blocks a burst can make a class keep per thread.</summary>
     internal const int MaxBurstBlocks = 64;
 
@@ -80,6 +86,7 @@ internal sealed class PoolEngine<TBlock>
         Name = options.Name;
         _maxReservedBytes = options.MaxReservedBytes;
         _threadCachesEnabled = options.ThreadCacheBytesPerClass > 0;
+        _burstAllowanceBytes = 4L * options.ThreadCacheBytesPerClass;
         _large = new LargeBlockCache<TBlock>(options.LargeBlockCacheBytes);
 
         int count = classes.Count;
@@ -236,11 +243,15 @@ internal sealed class PoolEngine<TBlock>
 
         if (slot.Count == slot.Items.Length)
         {
-            if (slot.Rents != slot.RentsAtLastOverflow && slot.Items.Length < _burstLimits[classIndex])
+            int grown = Math.Min(_burstLimits[classIndex], slot.Items.Length * 2);
+            long growthBytes = (long)(grown - slot.Items.Length) * _classes.GetLength(classIndex);
+            if (slot.Rents != slot.RentsAtLastOverflow && growthBytes > 0 &&
+                cache.BurstBytes + growthBytes <= _burstAllowanceBytes)
             {
                 // This thread rents from the class too, so the overflow is a burst (rent many, then return them
                 // all): keep the burst local by growing the stack, instead of shuttling batches through the lock.
-                Array.Resize(ref slot.Items, Math.Min(_burstLimits[classIndex], slot.Items.Length * 2));
+                Array.Resize(ref slot.Items, grown);
+                cache.BurstBytes += growthBytes;
             }
             else
             {

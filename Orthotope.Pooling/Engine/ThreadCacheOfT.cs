@@ -21,6 +21,9 @@ internal sealed class ThreadCache<TBlock> : ThreadCache
         Classes = CreateEmpty(classCount);
     }
 
+    /// <summary>Bytes of stack capacity grown beyond the base limits by bursts, over all classes. Owner thread only.</summary>
+    public long BurstBytes;
+
     /// <summary>One stack per size class. Never null, and every stack's array is non-null (possibly empty).</summary>
     public ClassCache[] Classes;
 

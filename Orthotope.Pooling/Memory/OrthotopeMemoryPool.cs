@@ -131,9 +131,10 @@ public sealed class OrthotopeMemoryPool : MemoryPool<byte>
     /// <inheritdoc/>
     protected override void Dispose(bool disposing)
     {
+        // The engine is null when the constructor threw (bad options) and the finalizer runs on what was left.
         if (!_isShared)
         {
-            _engine.Dispose();
+            _engine?.Dispose();
         }
     }
 
