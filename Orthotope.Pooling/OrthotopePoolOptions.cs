@@ -96,6 +96,29 @@ public sealed class OrthotopePoolOptions
     public long MaxReservedBytes { get; set; }
 
     /// <summary>
+    /// What a rent does when it would pass <see cref="MaxReservedBytes"/>: throw (the default) or be served with
+    /// unpooled memory.
+    /// </summary>
+    public OrthotopeLimitBehavior LimitBehavior { get; set; } = OrthotopeLimitBehavior.Throw;
+
+    /// <summary>
+    /// How often the pool trims itself when idle, or <see cref="TimeSpan.Zero"/> for never. Each period it drains the
+    /// caches of threads that did not touch the pool since the last period and releases the slabs and large blocks
+    /// that sat unused for a whole period, so memory left over from a burst goes back within two periods.
+    /// Between zero and one day; default 10 seconds (as Kestrel's pool eviction).
+    /// </summary>
+    public TimeSpan TrimInterval { get; set; } = DefaultTrimInterval;
+
+    /// <summary>The default for <see cref="TrimInterval"/>: 10 seconds.</summary>
+    public static TimeSpan DefaultTrimInterval => TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Whether the pool trims after gen2 collections under memory pressure: fully when the memory load is at least
+    /// 90% of the GC's high-load threshold, as an idle trim from 70%. Default true.
+    /// </summary>
+    public bool TrimOnMemoryPressure { get; set; } = true;
+
+    /// <summary>
     /// The largest request the pool accepts, reported as <see cref="System.Buffers.MemoryPool{T}.MaxBufferSize"/>.
     /// At least <see cref="LargestSizeClass"/> and at most <see cref="DefaultMaxBufferSize"/> (the default).
     /// </summary>
@@ -148,6 +171,16 @@ public sealed class OrthotopePoolOptions
         {
             ThrowHelper.ThrowOptionOutOfRange(nameof(MaxReservedBytes), MaxReservedBytes,
                 "must not be negative (zero means no cap).");
+        }
+
+        if (TrimInterval < TimeSpan.Zero || TrimInterval > TimeSpan.FromDays(1))
+        {
+            ThrowHelper.ThrowOption(nameof(TrimInterval), $"{TrimInterval} must be between zero (never) and one day.");
+        }
+
+        if (!Enum.IsDefined(LimitBehavior))
+        {
+            ThrowHelper.ThrowOption(nameof(LimitBehavior), $"{(int)LimitBehavior} is not an OrthotopeLimitBehavior value.");
         }
 
         if (MaxBufferSize < LargestSizeClass || MaxBufferSize > DefaultMaxBufferSize)

@@ -44,9 +44,21 @@ internal sealed class ArrayBlockSource : BlockSource<byte[]>
         return blocks;
     }
 
-    public override ReleaseResult ReleaseFree(int classIndex, Span<BlockSlot<byte[]>> free) =>
-        new(RemainingBlocks: 0, ReleasedBlocks: free.Length, ReleasedSlabs: 0,
-            ReleasedBytes: (long)free.Length * _classes.GetLength(classIndex));
+    public override ReleaseResult ReleaseFree(int classIndex, Span<BlockSlot<byte[]>> free, int maxBlocks)
+    {
+        // Release the oldest arrays (the bottom of the stack); the most recently returned stay for the next rents.
+        int released = Math.Min(free.Length, maxBlocks);
+        free[released..].CopyTo(free);
+        return new ReleaseResult(
+            RemainingBlocks: free.Length - released, ReleasedBlocks: released, ReleasedSlabs: 0,
+            ReleasedBytes: (long)released * _classes.GetLength(classIndex));
+    }
+
+    /// <remarks>
+    /// A class-length array, so that returning it is valid; the pool cannot tell it from its own when it comes back
+    /// and keeps it like any returned array.
+    /// </remarks>
+    public override byte[] CreateUnpooled(PoolEngine<byte[]> engine, int length) => GC.AllocateUninitializedArray<byte>(length);
 
     public override long GetLargeBytes(int length) => length;
 

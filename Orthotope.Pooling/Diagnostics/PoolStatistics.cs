@@ -14,8 +14,8 @@ public sealed class PoolStatistics
 {
     internal PoolStatistics(
         string poolName, long reservedBytes, long outstandingBlocks, long outstandingBytes, long largeOutstandingBlocks,
-        long largeCachedBlocks, long largeCachedBytes, long rents, long refills, int slabs,
-        IReadOnlyList<SizeClassStatistics> sizeClasses)
+        long largeCachedBlocks, long largeCachedBytes, long rents, long refills, int slabs, long unpooledRents,
+        long limitRejections, IReadOnlyList<SizeClassStatistics> sizeClasses)
     {
         PoolName = poolName;
         ReservedBytes = reservedBytes;
@@ -27,6 +27,8 @@ public sealed class PoolStatistics
         Rents = rents;
         Refills = refills;
         Slabs = slabs;
+        UnpooledRents = unpooledRents;
+        LimitRejections = limitRejections;
         SizeClasses = sizeClasses;
     }
 
@@ -45,7 +47,10 @@ public sealed class PoolStatistics
     /// <summary>The usable bytes of the outstanding blocks.</summary>
     public long OutstandingBytes { get; }
 
-    /// <summary>Large blocks (above the largest size class) rented and not yet returned.</summary>
+    /// <summary>
+    /// Large blocks (above the largest size class) rented and not yet returned, including blocks served unpooled
+    /// over <see cref="OrthotopePoolOptions.MaxReservedBytes"/>.
+    /// </summary>
     public long LargeOutstandingBlocks { get; }
 
     /// <summary>Returned large blocks kept for reuse.</summary>
@@ -62,6 +67,13 @@ public sealed class PoolStatistics
 
     /// <summary>Slabs held (zero for array pools).</summary>
     public int Slabs { get; }
+
+    /// <summary>Rents served unpooled because the pool was at <see cref="OrthotopePoolOptions.MaxReservedBytes"/>
+    /// (with <see cref="OrthotopeLimitBehavior.AllocateUnpooled"/>).</summary>
+    public long UnpooledRents { get; }
+
+    /// <summary>Rents that found the pool at <see cref="OrthotopePoolOptions.MaxReservedBytes"/> after a trim.</summary>
+    public long LimitRejections { get; }
 
     /// <summary>One entry per size class, smallest first.</summary>
     public IReadOnlyList<SizeClassStatistics> SizeClasses { get; }

@@ -21,10 +21,17 @@ internal abstract class BlockSource<TBlock>
     public abstract BlockSlot<TBlock>[] Grow(PoolEngine<TBlock> engine, int classIndex, long bytes, out int slabs);
 
     /// <summary>
-    /// Given every free block of a class held centrally, releases what can be released, moves the blocks it keeps to
-    /// the front of <paramref name="free"/> (those to hand out first last), and says what it released.
+    /// Given every free block of a class held centrally, releases what can be released, but no more than
+    /// <paramref name="maxBlocks"/> blocks, moves the blocks it keeps to the front of <paramref name="free"/> (those
+    /// to hand out first last), and says what it released.
     /// </summary>
-    public abstract ReleaseResult ReleaseFree(int classIndex, Span<BlockSlot<TBlock>> free);
+    public abstract ReleaseResult ReleaseFree(int classIndex, Span<BlockSlot<TBlock>> free, int maxBlocks);
+
+    /// <summary>
+    /// Makes a block of at least <paramref name="length"/> bytes that the pool does not keep: served over the
+    /// reservation limit with <see cref="OrthotopeLimitBehavior.AllocateUnpooled"/>.
+    /// </summary>
+    public abstract TBlock CreateUnpooled(PoolEngine<TBlock> engine, int length);
 
     /// <summary>Bytes a large block able to hold <paramref name="length"/> bytes reserves.</summary>
     public abstract long GetLargeBytes(int length);

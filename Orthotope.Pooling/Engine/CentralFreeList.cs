@@ -35,6 +35,12 @@ internal sealed class CentralFreeList<TBlock>
     /// <summary>Batches handed to thread caches (each one a thread-cache miss). Guarded by <see cref="_lock"/>.</summary>
     private long _refills;
 
+    /// <summary>
+    /// The fewest free blocks held since the last idle trim: that many sat unused for the whole period, so an idle
+    /// trim may release them. Guarded by <see cref="_lock"/>.
+    /// </summary>
+    private int _lowWater;
+
     public Lock SyncRoot => _lock;
 
     public int Growths
@@ -61,6 +67,7 @@ internal sealed class CentralFreeList<TBlock>
                 top.Clear();
                 _count -= n;
                 _refills++;
+                _lowWater = Math.Min(_lowWater, _count);
             }
 
             return n;
@@ -110,26 +117,29 @@ internal sealed class CentralFreeList<TBlock>
     }
 
     /// <summary>
-    /// Offers every free block to <paramref name="source"/>, which releases what it can (whole slabs) and compacts
-    /// the rest in place; returns the bytes released.
+    /// Offers the free blocks to <paramref name="source"/>, which releases whole slabs (or arrays) of at most
+    /// <paramref name="idleBlocks"/> plus the low-water mark of blocks, and compacts the rest in place. A full trim
+    /// passes <see cref="int.MaxValue"/>. Resets the low-water mark.
     /// </summary>
-    public long Release(BlockSource<TBlock> source, int classIndex)
+    public ReleaseResult Release(BlockSource<TBlock> source, int classIndex, int idleBlocks)
     {
         lock (_lock)
         {
-            if (_count == 0)
+            ReleaseResult result = default;
+            long budget = Math.Min(int.MaxValue, (long)idleBlocks + _lowWater);
+            if (_count > 0 && budget > 0)
             {
-                return 0;
+                result = source.ReleaseFree(classIndex, _items.AsSpan(0, _count), (int)budget);
+                Debug.Assert(result.RemainingBlocks <= _count);
+                _items.AsSpan(result.RemainingBlocks, _count - result.RemainingBlocks).Clear();
+                _count = result.RemainingBlocks;
+                _createdBlocks -= result.ReleasedBlocks;
+                _slabs -= result.ReleasedSlabs;
+                Debug.Assert(_createdBlocks >= 0 && _slabs >= 0);
             }
 
-            ReleaseResult result = source.ReleaseFree(classIndex, _items.AsSpan(0, _count));
-            Debug.Assert(result.RemainingBlocks <= _count);
-            _items.AsSpan(result.RemainingBlocks, _count - result.RemainingBlocks).Clear();
-            _count = result.RemainingBlocks;
-            _createdBlocks -= result.ReleasedBlocks;
-            _slabs -= result.ReleasedSlabs;
-            Debug.Assert(_createdBlocks >= 0 && _slabs >= 0);
-            return result.ReleasedBytes;
+            _lowWater = _count;
+            return result;
         }
     }
 

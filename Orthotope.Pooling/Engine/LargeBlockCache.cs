@@ -57,7 +57,7 @@ internal sealed class LargeBlockCache<TBlock>
     }
 
     /// <summary>Keeps <paramref name="block"/> if it fits in the budget; returns false if the caller must release it.</summary>
-    public bool TryAdd(TBlock block, int length, long reservedBytes)
+    public bool TryAdd(TBlock block, int length, long reservedBytes, long tick)
     {
         lock (_lock)
         {
@@ -66,7 +66,7 @@ internal sealed class LargeBlockCache<TBlock>
                 return false;
             }
 
-            _entries.Add(new Entry(block, length, reservedBytes));
+            _entries.Add(new Entry(block, length, reservedBytes, tick));
             _cachedBytes += reservedBytes;
             return true;
         }
@@ -92,5 +92,26 @@ internal sealed class LargeBlockCache<TBlock>
         }
     }
 
-    private readonly record struct Entry(TBlock Block, int Length, long ReservedBytes);
+    /// <summary>Drops the blocks cached at or before idle-trim tick <paramref name="tick"/>; returns their bytes.</summary>
+    public long ReleaseAddedBefore(long tick)
+    {
+        lock (_lock)
+        {
+            long released = 0;
+            for (int i = _entries.Count - 1; i >= 0; i--)
+            {
+                if (_entries[i].Tick <= tick)
+                {
+                    released += _entries[i].ReservedBytes;
+                    _entries[i] = _entries[^1];
+                    _entries.RemoveAt(_entries.Count - 1);
+                }
+            }
+
+            _cachedBytes -= released;
+            return released;
+        }
+    }
+
+    private readonly record struct Entry(TBlock Block, int Length, long ReservedBytes, long Tick);
 }

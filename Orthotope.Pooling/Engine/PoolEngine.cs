@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Threading;
+using Orthotope.Pooling.Diagnostics;
 
 namespace Orthotope.Pooling.Engine;
 
@@ -23,7 +24,7 @@ namespace Orthotope.Pooling.Engine;
 /// once per rent (the adapters' owners enforce that).
 /// </para>
 /// </remarks>
-internal sealed class PoolEngine<TBlock>
+internal sealed class PoolEngine<TBlock> : ITrimTarget, IPoolMetricsSource
     where TBlock : class
 {
     private readonly int _id;
@@ -76,6 +77,19 @@ internal sealed class PoolEngine<TBlock>
     private long _largeOutstandingBytes;
     private long _largeRents;
 
+    private readonly OrthotopeLimitBehavior _limitBehavior;
+
+    /// <summary>Counters for metrics, changed with interlocked operations on slow paths only.</summary>
+    private long _slabsAllocated, _slabsReleased, _bytesTrimmed, _limitRejections, _unpooledRents, _unpooledOutstanding, _trims;
+
+    /// <summary>Serialises trims, so only one thread at a time steals caches or releases slabs.</summary>
+    private readonly Lock _trimLock = new();
+
+    /// <summary>Counts idle-trim ticks; stamps large blocks so a tick can tell which sat unused for a whole period.</summary>
+    private long _tick;
+
+    private TrimScheduler? _scheduler;
+
     private volatile bool _disposed;
 
     public PoolEngine(OrthotopePoolOptions options, BlockSource<TBlock> source, SizeClassTable classes, string ownerTypeName)
@@ -85,6 +99,7 @@ internal sealed class PoolEngine<TBlock>
         _ownerTypeName = ownerTypeName;
         Name = options.Name;
         _maxReservedBytes = options.MaxReservedBytes;
+        _limitBehavior = options.LimitBehavior;
         _threadCachesEnabled = options.ThreadCacheBytesPerClass > 0;
         _burstAllowanceBytes = 4L * options.ThreadCacheBytesPerClass;
         _large = new LargeBlockCache<TBlock>(options.LargeBlockCacheBytes);
@@ -114,6 +129,8 @@ internal sealed class PoolEngine<TBlock>
         }
 
         _id = ThreadCacheTable.AllocateId();
+        PoolMetrics.Register(this);
+        _scheduler = TrimScheduler.Start(this, options.TrimInterval, options.TrimOnMemoryPressure);
     }
 
     public string Name { get; }
@@ -138,22 +155,30 @@ internal sealed class PoolEngine<TBlock>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public TBlock Rent(int classIndex)
     {
-        ThreadCache? cache = ThreadCacheTable.Get(_id);
-        if (cache is not null && cache.Engine == this)
+        ThreadCache? found = ThreadCacheTable.Get(_id);
+        if (found is not null && found.Engine == this)
         {
             // Safe: a cache whose Engine is this engine was created by GetOrCreateCache as a ThreadCache<TBlock>.
-            ref ThreadCache<TBlock>.ClassCache slot = ref Unsafe.As<ThreadCache<TBlock>>(cache).Classes[classIndex];
-            BlockSlot<TBlock>[] items = slot.Items;
-            int top = slot.Count - 1;
-            if ((uint)top < (uint)items.Length)
+            ThreadCache<TBlock> cache = Unsafe.As<ThreadCache<TBlock>>(found);
+            Volatile.Write(ref cache.InUse, 1);
+            if (Volatile.Read(ref cache.Stealing) == 0)
             {
-                slot.Count = top;
-                slot.Rents++;
-                TBlock? block = items[top].Block;
-                items[top].Block = null;
-                Debug.Assert(block is not null);
-                return block;
+                ref ThreadCache<TBlock>.ClassCache slot = ref cache.Classes[classIndex];
+                BlockSlot<TBlock>[] items = slot.Items;
+                int top = slot.Count - 1;
+                if ((uint)top < (uint)items.Length)
+                {
+                    slot.Count = top;
+                    slot.Rents++;
+                    TBlock? block = items[top].Block;
+                    items[top].Block = null;
+                    Volatile.Write(ref cache.InUse, 0);
+                    Debug.Assert(block is not null);
+                    return block;
+                }
             }
+
+            Volatile.Write(ref cache.InUse, 0);
         }
 
         return RentSlow(classIndex);
@@ -163,19 +188,27 @@ internal sealed class PoolEngine<TBlock>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Return(TBlock block, int classIndex)
     {
-        ThreadCache? cache = ThreadCacheTable.Get(_id);
-        if (cache is not null && cache.Engine == this)
+        ThreadCache? found = ThreadCacheTable.Get(_id);
+        if (found is not null && found.Engine == this)
         {
             // Safe: as in Rent.
-            ref ThreadCache<TBlock>.ClassCache slot = ref Unsafe.As<ThreadCache<TBlock>>(cache).Classes[classIndex];
-            BlockSlot<TBlock>[] items = slot.Items;
-            int count = slot.Count;
-            if ((uint)count < (uint)items.Length)
+            ThreadCache<TBlock> cache = Unsafe.As<ThreadCache<TBlock>>(found);
+            Volatile.Write(ref cache.InUse, 1);
+            if (Volatile.Read(ref cache.Stealing) == 0)
             {
-                items[count].Block = block;
-                slot.Count = count + 1;
-                return;
+                ref ThreadCache<TBlock>.ClassCache slot = ref cache.Classes[classIndex];
+                BlockSlot<TBlock>[] items = slot.Items;
+                int count = slot.Count;
+                if ((uint)count < (uint)items.Length)
+                {
+                    items[count].Block = block;
+                    slot.Count = count + 1;
+                    Volatile.Write(ref cache.InUse, 0);
+                    return;
+                }
             }
+
+            Volatile.Write(ref cache.InUse, 0);
         }
 
         ReturnSlow(block, classIndex);
@@ -194,29 +227,43 @@ internal sealed class PoolEngine<TBlock>
         {
             // Thread caches are off (or the engine was disposed while we registered): one block from the centre.
             BlockSlot<TBlock> single = default;
-            RefillOrGrow(classIndex, new Span<BlockSlot<TBlock>>(ref single));
+            if (RefillOrGrow(classIndex, new Span<BlockSlot<TBlock>>(ref single)) == 0)
+            {
+                return RentUnpooled(_classes.GetLength(classIndex));
+            }
+
             Interlocked.Increment(ref _uncachedRents[classIndex]);
             Debug.Assert(single.Block is not null);
             return single.Block;
         }
 
-        ref ThreadCache<TBlock>.ClassCache slot = ref cache.Classes[classIndex];
-        if (slot.Items.Length == 0)
+        lock (cache.StealLock)
         {
-            slot.Items = new BlockSlot<TBlock>[_localLimits[classIndex]];
-        }
+            cache.SlowOperations++;
+            ref ThreadCache<TBlock>.ClassCache slot = ref cache.Classes[classIndex];
+            if (slot.Items.Length == 0)
+            {
+                slot.Items = new BlockSlot<TBlock>[_localLimits[classIndex]];
+            }
 
-        if (slot.Count == 0)
-        {
-            slot.Count = RefillOrGrow(classIndex, slot.Items.AsSpan(0, _batchCounts[classIndex]));
-        }
+            if (slot.Count == 0)
+            {
+                int filled = RefillOrGrow(classIndex, slot.Items.AsSpan(0, _batchCounts[classIndex]));
+                if (filled == 0)
+                {
+                    return RentUnpooled(_classes.GetLength(classIndex));
+                }
 
-        int top = --slot.Count;
-        slot.Rents++;
-        TBlock? block = slot.Items[top].Block;
-        slot.Items[top].Block = null;
-        Debug.Assert(block is not null);
-        return block;
+                slot.Count = filled;
+            }
+
+            int top = --slot.Count;
+            slot.Rents++;
+            TBlock? block = slot.Items[top].Block;
+            slot.Items[top].Block = null;
+            Debug.Assert(block is not null);
+            return block;
+        }
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
@@ -235,44 +282,50 @@ internal sealed class PoolEngine<TBlock>
             return;
         }
 
-        ref ThreadCache<TBlock>.ClassCache slot = ref cache.Classes[classIndex];
-        if (slot.Items.Length == 0)
+        lock (cache.StealLock)
         {
-            slot.Items = new BlockSlot<TBlock>[_localLimits[classIndex]];
-        }
-
-        if (slot.Count == slot.Items.Length)
-        {
-            int grown = Math.Min(_burstLimits[classIndex], slot.Items.Length * 2);
-            long growthBytes = (long)(grown - slot.Items.Length) * _classes.GetLength(classIndex);
-            if (slot.Rents != slot.RentsAtLastOverflow && growthBytes > 0 &&
-                cache.BurstBytes + growthBytes <= _burstAllowanceBytes)
+            cache.SlowOperations++;
+            ref ThreadCache<TBlock>.ClassCache slot = ref cache.Classes[classIndex];
+            if (slot.Items.Length == 0)
             {
-                // This thread rents from the class too, so the overflow is a burst (rent many, then return them
-                // all): keep the burst local by growing the stack, instead of shuttling batches through the lock.
-                Array.Resize(ref slot.Items, grown);
-                cache.BurstBytes += growthBytes;
-            }
-            else
-            {
-                // Full: hand the oldest (coldest) batch to the central pool and keep the recently used blocks.
-                int drain = Math.Min(_batchCounts[classIndex], slot.Count);
-                Span<BlockSlot<TBlock>> items = slot.Items.AsSpan(0, slot.Count);
-                _central[classIndex].PutBatch(items[..drain]);
-                items[drain..].CopyTo(items);
-                items[(slot.Count - drain)..].Clear();
-                slot.Count -= drain;
+                slot.Items = new BlockSlot<TBlock>[_localLimits[classIndex]];
             }
 
-            slot.RentsAtLastOverflow = slot.Rents;
-        }
+            if (slot.Count == slot.Items.Length)
+            {
+                int grown = Math.Min(_burstLimits[classIndex], slot.Items.Length * 2);
+                long growthBytes = (long)(grown - slot.Items.Length) * _classes.GetLength(classIndex);
+                if (slot.Rents != slot.RentsAtLastOverflow && growthBytes > 0 &&
+                    cache.BurstBytes + growthBytes <= _burstAllowanceBytes)
+                {
+                    // This thread rents from the class too, so the overflow is a burst (rent many, then return
+                    // them all): keep the burst local by growing the stack, instead of shuttling batches through
+                    // the lock.
+                    Array.Resize(ref slot.Items, grown);
+                    cache.BurstBytes += growthBytes;
+                }
+                else
+                {
+                    // Full: hand the oldest (coldest) batch to the central pool and keep the recently used blocks.
+                    int drain = Math.Min(_batchCounts[classIndex], slot.Count);
+                    Span<BlockSlot<TBlock>> items = slot.Items.AsSpan(0, slot.Count);
+                    _central[classIndex].PutBatch(items[..drain]);
+                    items[drain..].CopyTo(items);
+                    items[(slot.Count - drain)..].Clear();
+                    slot.Count -= drain;
+                }
 
-        slot.Items[slot.Count++].Block = block;
+                slot.RentsAtLastOverflow = slot.Rents;
+            }
+
+            slot.Items[slot.Count++].Block = block;
+        }
     }
 
     /// <summary>
     /// Fills <paramref name="destination"/> (at least one block) from the central free list, growing the class if
-    /// that is empty; returns how many blocks it wrote.
+    /// that is empty; returns how many blocks it wrote. At the reservation limit it throws, or returns zero when the
+    /// pool serves over-limit rents unpooled.
     /// </summary>
     private int RefillOrGrow(int classIndex, Span<BlockSlot<TBlock>> destination)
     {
@@ -300,18 +353,53 @@ internal sealed class PoolEngine<TBlock>
                     throw;
                 }
 
+                Interlocked.Add(ref _slabsAllocated, slabs);
+                OrthotopePoolingEventSource.Log.SlabAllocated(Name, _classes.GetLength(classIndex), bytes, created.Length);
                 return central.AddCreated(created, slabs, destination);
             }
 
             if (attempt > 0)
             {
-                ThrowExhausted(bytes);
+                if (OnLimitReached(bytes))
+                {
+                    return 0;
+                }
             }
-
-            // At the limit: give back what can be given back, then try reuse and growth once more.
-            Trim();
+            else
+            {
+                // At the limit: give back what can be given back, then try reuse and growth once more.
+                TrimCore(TrimReason.Limit);
+            }
         }
     }
+
+    /// <summary>
+    /// Records a rent refused at the limit; throws, or returns true when the pool serves it unpooled instead.
+    /// </summary>
+    private bool OnLimitReached(long bytes)
+    {
+        Interlocked.Increment(ref _limitRejections);
+        OrthotopePoolingEventSource.Log.LimitReached(Name, _maxReservedBytes, ReservedBytes, bytes);
+        if (_limitBehavior == OrthotopeLimitBehavior.AllocateUnpooled)
+        {
+            return true;
+        }
+
+        ThrowExhausted(bytes);
+        return false;
+    }
+
+    /// <summary>Serves a rent over the limit with a block the pool neither counts in its reservation nor keeps.</summary>
+    private TBlock RentUnpooled(int length)
+    {
+        TBlock block = _source.CreateUnpooled(this, length);
+        Interlocked.Increment(ref _unpooledRents);
+        Interlocked.Increment(ref _unpooledOutstanding);
+        return block;
+    }
+
+    /// <summary>Takes back a block made by <see cref="RentUnpooled"/>: it is dropped, never pooled.</summary>
+    public void ReturnUnpooled() => Interlocked.Decrement(ref _unpooledOutstanding);
 
     /// <summary>Takes a block for a request above the largest class.</summary>
     public TBlock RentLarge(int length)
@@ -327,16 +415,18 @@ internal sealed class PoolEngine<TBlock>
             long bytes = _source.GetLargeBytes(length);
             if (!TryReserve(bytes))
             {
-                Trim();
-                if (!TryReserve(bytes))
+                TrimCore(TrimReason.Limit);
+                block = _large.TryTake(length);
+                if (block is null && !TryReserve(bytes))
                 {
-                    ThrowExhausted(bytes);
+                    OnLimitReached(bytes);
+                    return RentUnpooled(length);
                 }
             }
 
             try
             {
-                block = _source.CreateLarge(this, length);
+                block ??= _source.CreateLarge(this, length);
             }
             catch
             {
@@ -362,7 +452,7 @@ internal sealed class PoolEngine<TBlock>
         Interlocked.Decrement(ref _largeOutstanding);
         Interlocked.Add(ref _largeOutstandingBytes, -_source.GetLargeLength(block));
         long bytes = _source.GetLargeReservedBytes(block);
-        if (!_large.TryAdd(block, _source.GetLargeLength(block), bytes))
+        if (!_large.TryAdd(block, _source.GetLargeLength(block), bytes, Volatile.Read(ref _tick)))
         {
             Interlocked.Add(ref _reservedBytes, -bytes);
         }
@@ -401,36 +491,117 @@ internal sealed class PoolEngine<TBlock>
         throw new OrthotopePoolExhaustedException(Name, _maxReservedBytes, ReservedBytes, bytes);
 
     /// <summary>
-    /// Gives memory back: flushes the calling thread's cache, recovers the caches of exited threads, releases every
-    /// slab whose blocks are all free and every cached large block. Returns the bytes released.
+    /// A full trim: drains the calling thread's cache and the caches of every other thread not in the middle of a
+    /// rent or return, recovers exited threads' caches, and releases every slab whose blocks are all free and every
+    /// cached large block. Returns the bytes released.
     /// </summary>
-    /// <remarks>Other live threads keep their caches (at most the per-class budget each).</remarks>
-    public long Trim()
+    public long Trim() => TrimCore(TrimReason.Manual);
+
+    /// <summary>
+    /// The periodic trim: drains the caches of threads idle since the last tick, and releases the free slabs and
+    /// large blocks that went unused for a whole period (the central low-water mark). Returns the bytes released.
+    /// </summary>
+    public long TrimIdle() => TrimCore(TrimReason.Idle);
+
+    /// <summary>Responds to memory load (used ÷ the GC's high-load threshold): a full trim when high, an idle trim when medium.</summary>
+    public long OnMemoryPressure(double load) =>
+        load >= HighMemoryLoad ? TrimCore(TrimReason.HighMemoryPressure)
+        : load >= MediumMemoryLoad ? TrimCore(TrimReason.Idle)
+        : 0;
+
+    /// <summary>Memory load (÷ the high-load threshold) from which a gen2 collection triggers a full trim.</summary>
+    internal const double HighMemoryLoad = 0.9;
+
+    /// <summary>Memory load from which a gen2 collection triggers an idle trim.</summary>
+    internal const double MediumMemoryLoad = 0.7;
+
+    /// <summary>Idle-trim ticks so far.</summary>
+    public long Ticks => Volatile.Read(ref _tick);
+
+    private long TrimCore(TrimReason reason)
     {
-        if (_disposed)
+        bool full = reason != TrimReason.Idle;
+        lock (_trimLock)
         {
-            return 0;
+            if (_disposed)
+            {
+                return 0;
+            }
+
+            long tick = full ? Volatile.Read(ref _tick) : Interlocked.Increment(ref _tick);
+            var stolen = new int[_classes.Count];
+            ThreadCache<TBlock>[] caches;
+            lock (_registryLock)
+            {
+                SweepExitedThreadsLocked(stolen);
+                caches = [.. _registry];
+            }
+
+            foreach (ThreadCache<TBlock> cache in caches)
+            {
+                long signature = cache.ActivitySignature();
+                bool idle = signature == cache.LastSignature;
+                if (full || idle)
+                {
+                    TrySteal(cache, stolen);
+                    signature = cache.ActivitySignature();
+                }
+
+                cache.LastSignature = signature;
+            }
+
+            long released = 0;
+            int slabsReleased = 0;
+            for (int i = 0; i < _central.Length; i++)
+            {
+                ReleaseResult result = _central[i].Release(_source, i, full ? int.MaxValue : stolen[i]);
+                released += result.ReleasedBytes;
+                slabsReleased += result.ReleasedSlabs;
+            }
+
+            // A large block stamped two ticks back has sat unused for at least one whole period.
+            released += full ? _large.Clear() : _large.ReleaseAddedBefore(tick - 2);
+            Interlocked.Add(ref _reservedBytes, -released);
+            Interlocked.Add(ref _bytesTrimmed, released);
+            Interlocked.Add(ref _slabsReleased, slabsReleased);
+            Interlocked.Increment(ref _trims);
+            OrthotopePoolingEventSource.Log.Trimmed(Name, reason.ToString(), released, slabsReleased, ReservedBytes);
+            return released;
+        }
+    }
+
+    /// <summary>
+    /// Drains another thread's cache (or this thread's) into the central free lists unless its owner is inside a
+    /// fast-path rent or return right now; adds the blocks moved per class to <paramref name="moved"/>.
+    /// </summary>
+    private bool TrySteal(ThreadCache<TBlock> cache, int[] moved)
+    {
+        // TryEnter, not Enter: the owner may hold the lock in its slow path while it waits for this trim.
+        if (!cache.StealLock.TryEnter())
+        {
+            return false;
         }
 
-        if (ThreadCacheTable.Get(_id) is { } cache && cache.Engine == this)
+        try
         {
-            Flush(Unsafe.As<ThreadCache<TBlock>>(cache));
-        }
+            Volatile.Write(ref cache.Stealing, 1);
 
-        lock (_registryLock)
+            // The asymmetric half of the handshake: after this, an owner that set InUse before our Stealing write
+            // is visible to us, and an owner that sets InUse later sees Stealing and takes the (locked) slow path.
+            Interlocked.MemoryBarrierProcessWide();
+            if (Volatile.Read(ref cache.InUse) != 0)
+            {
+                return false;
+            }
+
+            Flush(cache, moved);
+            return true;
+        }
+        finally
         {
-            SweepExitedThreadsLocked();
+            Volatile.Write(ref cache.Stealing, 0);
+            cache.StealLock.Exit();
         }
-
-        long released = 0;
-        for (int i = 0; i < _central.Length; i++)
-        {
-            released += _central[i].Release(_source, i);
-        }
-
-        released += _large.Clear();
-        Interlocked.Add(ref _reservedBytes, -released);
-        return released;
     }
 
     private ThreadCache<TBlock>? GetOrCreateCache()
@@ -456,7 +627,7 @@ internal sealed class PoolEngine<TBlock>
 
             // Registration is rare (once per thread), so it is where exited threads' blocks are recovered: a
             // program that keeps starting short-lived threads keeps reusing what the dead ones cached.
-            SweepExitedThreadsLocked();
+            SweepExitedThreadsLocked(moved: null);
             _registry.Add(cache);
         }
 
@@ -464,9 +635,15 @@ internal sealed class PoolEngine<TBlock>
         return cache;
     }
 
-    /// <summary>Moves every free block of <paramref name="cache"/> to the central free lists.</summary>
-    /// <remarks>Only the cache's owner thread may call this, or anyone once the owner has exited.</remarks>
-    private void Flush(ThreadCache<TBlock> cache)
+    /// <summary>
+    /// Moves every free block of <paramref name="cache"/> to the central free lists, counting them per class into
+    /// <paramref name="moved"/>, and shrinks stacks grown by bursts back to their base limits.
+    /// </summary>
+    /// <remarks>
+    /// The caller has the cache to itself: it holds <see cref="ThreadCache{TBlock}.StealLock"/> with the owner out of
+    /// its fast path, or the owner has exited.
+    /// </remarks>
+    private void Flush(ThreadCache<TBlock> cache, int[]? moved)
     {
         ThreadCache<TBlock>.ClassCache[] classes = cache.Classes;
         for (int i = 0; i < classes.Length; i++)
@@ -477,12 +654,24 @@ internal sealed class PoolEngine<TBlock>
                 Span<BlockSlot<TBlock>> items = slot.Items.AsSpan(0, slot.Count);
                 _central[i].PutBatch(items);
                 items.Clear();
+                if (moved is not null)
+                {
+                    moved[i] += slot.Count;
+                }
+
                 slot.Count = 0;
             }
+
+            if (slot.Items.Length > _localLimits[i])
+            {
+                slot.Items = new BlockSlot<TBlock>[_localLimits[i]];
+            }
         }
+
+        cache.BurstBytes = 0;
     }
 
-    private void SweepExitedThreadsLocked()
+    private void SweepExitedThreadsLocked(int[]? moved)
     {
         for (int i = _registry.Count - 1; i >= 0; i--)
         {
@@ -492,8 +681,13 @@ internal sealed class PoolEngine<TBlock>
                 continue;
             }
 
-            // The owner has exited, so nothing else can touch this cache: recover its blocks and its counts.
-            Flush(cache);
+            // The owner has exited; a trimmer may still be looking at the cache, so take its lock to recover the
+            // blocks and counts.
+            lock (cache.StealLock)
+            {
+                Flush(cache, moved);
+            }
+
             ThreadCache<TBlock>.ClassCache[] classes = cache.Classes;
             for (int c = 0; c < classes.Length; c++)
             {
@@ -560,7 +754,7 @@ internal sealed class PoolEngine<TBlock>
             slabs += central.Slabs;
         }
 
-        long largeOutstanding = Volatile.Read(ref _largeOutstanding);
+        long largeOutstanding = Volatile.Read(ref _largeOutstanding) + Volatile.Read(ref _unpooledOutstanding);
         (int largeCachedBlocks, long largeCachedBytes) = _large.Snapshot();
         return new PoolStatistics(
             Name,
@@ -570,10 +764,22 @@ internal sealed class PoolEngine<TBlock>
             largeOutstanding,
             largeCachedBlocks,
             largeCachedBytes,
-            totalRents + Volatile.Read(ref _largeRents),
+            totalRents + Volatile.Read(ref _largeRents) + Volatile.Read(ref _unpooledRents),
             totalRefills,
             slabs,
+            Volatile.Read(ref _unpooledRents),
+            Volatile.Read(ref _limitRejections),
             sizeClasses);
+    }
+
+    /// <summary>The pool's cumulative counters and current totals, for metrics.</summary>
+    public PoolCounters ReadCounters()
+    {
+        PoolStatistics stats = GetStatistics();
+        return new PoolCounters(
+            stats.ReservedBytes, stats.OutstandingBytes, stats.Rents, stats.Refills,
+            Volatile.Read(ref _slabsAllocated), Volatile.Read(ref _slabsReleased), Volatile.Read(ref _bytesTrimmed),
+            Volatile.Read(ref _limitRejections), Volatile.Read(ref _unpooledRents), Volatile.Read(ref _trims));
     }
 
     /// <summary>
@@ -582,6 +788,7 @@ internal sealed class PoolEngine<TBlock>
     /// </summary>
     public void Dispose()
     {
+        lock (_trimLock)
         lock (_registryLock)
         {
             if (_disposed)
@@ -590,6 +797,9 @@ internal sealed class PoolEngine<TBlock>
             }
 
             _disposed = true;
+            _scheduler?.Dispose();
+            _scheduler = null;
+            PoolMetrics.Unregister(this);
             foreach (ThreadCache<TBlock> cache in _registry)
             {
                 // The owner thread may be mid-operation on the old stacks; whatever it does to them is harmless

@@ -8,9 +8,19 @@ namespace Orthotope.Pooling.Engine;
 /// engine's central free lists in batches.
 /// </summary>
 /// <remarks>
-/// Single-writer: only <see cref="ThreadCache.Owner"/> pushes and pops. Other threads read the counts, racily, for
-/// statistics; the engine drains the stacks from another thread only once the owner has exited, or replaces
-/// <see cref="Classes"/> wholesale when the engine is disposed.
+/// <para>
+/// Only <see cref="ThreadCache.Owner"/> pushes and pops on its fast path, with no lock and no interlocked operation.
+/// Other threads read the counts, racily, for statistics.
+/// </para>
+/// <para>
+/// A trimmer may drain the cache of an idle live thread ("steal" it) through an asymmetric handshake: the owner's
+/// fast path sets <see cref="InUse"/> and then reads <see cref="Stealing"/> with plain (volatile) accesses; the
+/// trimmer sets <see cref="Stealing"/>, runs <see cref="Interlocked.MemoryBarrierProcessWide"/> (which makes each side's
+/// write visible to the other), and drains only if <see cref="InUse"/> is clear. An owner that sees
+/// <see cref="Stealing"/> takes its slow path, which, like the trimmer, holds <see cref="StealLock"/> while it
+/// touches the stacks. The engine also drains the cache once the owner has exited, and replaces
+/// <see cref="Classes"/> wholesale when it is disposed.
+/// </para>
 /// </remarks>
 internal sealed class ThreadCache<TBlock> : ThreadCache
     where TBlock : class
@@ -21,7 +31,22 @@ internal sealed class ThreadCache<TBlock> : ThreadCache
         Classes = CreateEmpty(classCount);
     }
 
-    /// <summary>Bytes of stack capacity grown beyond the base limits by bursts, over all classes. Owner thread only.</summary>
+    /// <summary>Held by the owner's slow path and by a trimmer while either changes the stacks.</summary>
+    public readonly Lock StealLock = new();
+
+    /// <summary>1 while the owner's fast path runs. Written only by the owner.</summary>
+    public int InUse;
+
+    /// <summary>1 while a trimmer is deciding whether to drain this cache. Written only under <see cref="StealLock"/>.</summary>
+    public int Stealing;
+
+    /// <summary>Slow-path calls by the owner, part of the activity signature the trimmer compares between ticks.</summary>
+    public long SlowOperations;
+
+    /// <summary>The activity signature the trimmer saw at its last tick. Trimmer only.</summary>
+    public long LastSignature = -1;
+
+    /// <summary>Bytes of stack capacity grown beyond the base limits by bursts, over all classes. Under <see cref="StealLock"/> or owner.</summary>
     public long BurstBytes;
 
     /// <summary>One stack per size class. Never null, and every stack's array is non-null (possibly empty).</summary>
@@ -37,6 +62,18 @@ internal sealed class ThreadCache<TBlock> : ThreadCache
         }
 
         return classes;
+    }
+
+    /// <summary>A cheap summary of the cache's state: unchanged between two trimmer ticks means the owner was idle.</summary>
+    public long ActivitySignature()
+    {
+        long signature = Volatile.Read(ref SlowOperations);
+        foreach (ClassCache slot in Classes)
+        {
+            signature = (signature * 31) + slot.Rents + ((long)slot.Count << 32);
+        }
+
+        return signature;
     }
 
     /// <summary>A thread's stack of free blocks of one size class.</summary>

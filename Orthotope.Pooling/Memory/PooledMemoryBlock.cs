@@ -33,6 +33,9 @@ internal sealed class PooledMemoryBlock : MemoryManager<byte>, IDisposable
     /// <summary>Index of the class for blocks that belong to the large path.</summary>
     public const int LargeClassIndex = -1;
 
+    /// <summary>Index of the class for blocks served over the reservation limit, which are dropped when disposed.</summary>
+    public const int UnpooledClassIndex = -2;
+
     private readonly PoolEngine<PooledMemoryBlock> _engine;
     private readonly byte[] _array;
     private readonly int _offset;
@@ -60,7 +63,7 @@ internal sealed class PooledMemoryBlock : MemoryManager<byte>, IDisposable
     /// <summary>The slab this block was carved from, or null for a large block.</summary>
     public Slab? Slab { get; }
 
-    /// <summary>The block's size class, or <see cref="LargeClassIndex"/>.</summary>
+    /// <summary>The block's size class, or <see cref="LargeClassIndex"/> or <see cref="UnpooledClassIndex"/>.</summary>
     public int ClassIndex { get; }
 
     /// <summary>The usable length.</summary>
@@ -152,9 +155,13 @@ internal sealed class PooledMemoryBlock : MemoryManager<byte>, IDisposable
             {
                 _engine.Return(this, ClassIndex);
             }
-            else
+            else if (ClassIndex == LargeClassIndex)
             {
                 _engine.ReturnLarge(this);
+            }
+            else
+            {
+                _engine.ReturnUnpooled();
             }
         }
     }

@@ -22,6 +22,10 @@ internal sealed class SlabBlockSource : BlockSource<PooledMemoryBlock>
     /// <summary>A <see cref="Slab.FreeTally"/> value that marks a slab being released by the current trim.</summary>
     private const int ReleasedMark = -1;
 
+    /// <summary>A <see cref="Slab.FreeTally"/> value for a wholly free slab kept because the trim's budget ran out; it
+    /// sorts as the emptiest, so its blocks are handed out last.</summary>
+    private const int KeptMark = int.MaxValue;
+
     private readonly SizeClassTable _classes;
     private readonly long _firstSlabBytes;
     private readonly long _maxSlabBytes;
@@ -64,7 +68,7 @@ internal sealed class SlabBlockSource : BlockSource<PooledMemoryBlock>
         return blocks;
     }
 
-    public override ReleaseResult ReleaseFree(int classIndex, Span<BlockSlot<PooledMemoryBlock>> free)
+    public override ReleaseResult ReleaseFree(int classIndex, Span<BlockSlot<PooledMemoryBlock>> free, int maxBlocks)
     {
         // Tally the free blocks of each slab; a slab whose blocks are all free is released whole.
         foreach (BlockSlot<PooledMemoryBlock> slot in free)
@@ -84,10 +88,18 @@ internal sealed class SlabBlockSource : BlockSource<PooledMemoryBlock>
             Slab slab = free[i].Block!.Slab!;
             if (slab.FreeTally == slab.BlockCount)
             {
-                // First block seen of a wholly free slab: count the slab once, and mark it so its other blocks go too.
-                slab.FreeTally = ReleasedMark;
-                releasedSlabs++;
-                releasedBytes += slab.Array.Length;
+                // First block seen of a wholly free slab: release it whole if the budget allows (marking it so its
+                // other blocks go too), else keep it.
+                if (releasedBlocks + slab.BlockCount <= maxBlocks)
+                {
+                    slab.FreeTally = ReleasedMark;
+                    releasedSlabs++;
+                    releasedBytes += slab.Array.Length;
+                }
+                else
+                {
+                    slab.FreeTally = KeptMark;
+                }
             }
 
             if (slab.FreeTally == ReleasedMark)
@@ -114,6 +126,14 @@ internal sealed class SlabBlockSource : BlockSource<PooledMemoryBlock>
         (int first, nint address) = AlignedStart(array);
         int usable = (int)SizeClassTable.AlignUp((long)length);
         return new PooledMemoryBlock(engine, slab: null, PooledMemoryBlock.LargeClassIndex, array, first, usable, address);
+    }
+
+    public override PooledMemoryBlock CreateUnpooled(PoolEngine<PooledMemoryBlock> engine, int length)
+    {
+        byte[] array = GC.AllocateUninitializedArray<byte>(checked((int)GetLargeBytes(length)), pinned: true);
+        (int first, nint address) = AlignedStart(array);
+        int usable = (int)SizeClassTable.AlignUp((long)length);
+        return new PooledMemoryBlock(engine, slab: null, PooledMemoryBlock.UnpooledClassIndex, array, first, usable, address);
     }
 
     public override int GetLargeLength(PooledMemoryBlock block) => block.Length;
