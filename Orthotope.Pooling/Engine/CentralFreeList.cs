@@ -41,8 +41,6 @@ internal sealed class CentralFreeList<TBlock>
     /// </summary>
     private int _lowWater;
 
-    public Lock SyncRoot => _lock;
-
     public int Growths
     {
         get

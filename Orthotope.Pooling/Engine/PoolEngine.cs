@@ -137,19 +137,8 @@ internal sealed class PoolEngine<TBlock> : ITrimTarget, IPoolMetricsSource
 
     public SizeClassTable Classes => _classes;
 
-    public bool IsDisposed => _disposed;
-
     /// <summary>Bytes currently held from the runtime.</summary>
     public long ReservedBytes => Volatile.Read(ref _reservedBytes);
-
-    /// <summary>Per class: how many free blocks a thread keeps at first.</summary>
-    public int GetLocalLimit(int classIndex) => _localLimits[classIndex];
-
-    /// <summary>Per class: how many free blocks a bursting thread may come to keep.</summary>
-    public int GetBurstLimit(int classIndex) => _burstLimits[classIndex];
-
-    /// <summary>Per class: how many blocks move in one refill or drain.</summary>
-    public int GetBatchCount(int classIndex) => _batchCounts[classIndex];
 
     /// <summary>Takes a free block of class <paramref name="classIndex"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -110,6 +110,4 @@ internal sealed class SizeClassTable
     public static long AlignUp(long value) => (value + (Alignment - 1)) & ~(long)(Alignment - 1);
 
     public override string ToString() => $"{Count} classes, {MinBlockLength}..{LargestLength} bytes";
-
-    internal static int ClampToInt(long value) => (int)Math.Min(value, int.MaxValue);
 }

@@ -13,19 +13,15 @@ namespace Orthotope.Pooling.Memory;
 /// </remarks>
 internal sealed class Slab
 {
-    public Slab(byte[] array, int firstOffset, int blockCount)
+    public Slab(byte[] array, int blockCount)
     {
         Debug.Assert(blockCount > 0);
         Array = array;
-        FirstOffset = firstOffset;
         BlockCount = blockCount;
     }
 
     /// <summary>The pinned array.</summary>
     public byte[] Array { get; }
-
-    /// <summary>Where the first (64-byte aligned) block starts.</summary>
-    public int FirstOffset { get; }
 
     /// <summary>How many blocks the slab was carved into.</summary>
     public int BlockCount { get; }

@@ -54,7 +54,7 @@ internal sealed class SlabBlockSource : BlockSource<PooledMemoryBlock>
         byte[] array = GC.AllocateUninitializedArray<byte>(checked((int)bytes), pinned: true);
         (int first, nint address) = AlignedStart(array);
         int count = (array.Length - first) / stride;
-        var slab = new Slab(array, first, count);
+        var slab = new Slab(array, count);
         var blocks = new BlockSlot<PooledMemoryBlock>[count];
         for (int i = 0; i < count; i++)
         {
