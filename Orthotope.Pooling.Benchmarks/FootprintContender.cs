@@ -15,9 +15,10 @@ public sealed class FootprintContender : IDisposable
     private readonly Func<long>? _reservedBytes;
     private readonly IDisposable? _resources;
 
-    private FootprintContender(Contender contender, Func<int, object> rent, Action<object> @return, Func<long>? reservedBytes, IDisposable? resources)
+    private FootprintContender(Contender contender, Func<int, object> rent, Action<object> @return, Func<long>? reservedBytes, IDisposable? resources, string? description = null)
     {
         Contender = contender;
+        Description = description ?? contender.ToString();
         _rent = rent;
         _return = @return;
         _reservedBytes = reservedBytes;
@@ -26,6 +27,9 @@ public sealed class FootprintContender : IDisposable
 
     /// <summary>Which contender this is.</summary>
     public Contender Contender { get; }
+
+    /// <summary>What the contender is, for the report (for Kestrel: the pool type the factory made and its block size).</summary>
+    public string Description { get; }
 
     /// <summary>Whether the pool reports the bytes it holds (only the Orthotope pools do).</summary>
     public bool HasReservedBytes => _reservedBytes is not null;
@@ -58,7 +62,8 @@ public sealed class FootprintContender : IDisposable
                         }
                     },
                     null,
-                    kestrel);
+                    kestrel,
+                    $"Kestrel: {blocks.GetType().FullName} from IMemoryPoolFactory<byte>, MaxBufferSize {blocks.MaxBufferSize}; ArrayPool<byte>.Shared above");
             case Contender.OrthotopeMemory:
                 var memoryPool = new OrthotopeMemoryPool(new OrthotopePoolOptions { Name = "footprint" });
                 return new FootprintContender(contender, size => memoryPool.Rent(size), buffer => ((IMemoryOwner<byte>)buffer).Dispose(), () => memoryPool.GetStatistics().ReservedBytes, memoryPool);

@@ -93,6 +93,7 @@ public static class FootprintMode
         FootprintResult result;
         using (FootprintContender pool = FootprintContender.Create(contender))
         {
+            Console.WriteLine(pool.Description);
             result = RunRing(pool, sizes, sampleReserved: false);
         }
 
