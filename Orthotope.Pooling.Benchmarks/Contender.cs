@@ -1,0 +1,20 @@
+namespace Orthotope.Pooling.Benchmarks;
+
+/// <summary>The pools every workload compares; the benchmark methods carry the same names.</summary>
+public enum Contender
+{
+    /// <summary><c>ArrayPool&lt;byte&gt;.Shared</c>, through its <c>byte[]</c> Rent/Return API.</summary>
+    ArrayPoolShared,
+
+    /// <summary><c>MemoryPool&lt;byte&gt;.Shared</c> (an owner object per rent over <c>ArrayPool&lt;byte&gt;.Shared</c>).</summary>
+    MemoryPoolShared,
+
+    /// <summary>Kestrel's pinned block pool, from Kestrel's <c>IMemoryPoolFactory&lt;byte&gt;</c>.</summary>
+    Kestrel,
+
+    /// <summary>An <see cref="Pooling.OrthotopeMemoryPool"/> with default options.</summary>
+    OrthotopeMemory,
+
+    /// <summary>An <see cref="Pooling.OrthotopeArrayPool"/> with default options, through its <c>byte[]</c> API.</summary>
+    OrthotopeArray,
+}

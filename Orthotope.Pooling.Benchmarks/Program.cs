@@ -1,0 +1,24 @@
+using System;
+using BenchmarkDotNet.Running;
+
+namespace Orthotope.Pooling.Benchmarks;
+
+/// <summary>
+/// Entry point. <c>--footprint</c> runs the memory-footprint mode; anything else goes to BenchmarkDotNet's
+/// switcher (<c>--filter</c>, <c>--job short</c>, <c>--list flat</c>, ...), plus <c>--quick</c> for this project's
+/// quick job (see <see cref="BenchmarkConfig"/>).
+/// </summary>
+public static class Program
+{
+    /// <summary>Runs the footprint mode or the benchmarks the arguments select.</summary>
+    public static int Main(string[] args)
+    {
+        if (args.Length > 0 && args[0] == "--footprint")
+        {
+            return FootprintMode.Run(args.AsSpan(1));
+        }
+
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(BenchmarkConfig.TakeQuickFlag(args, out bool quick), BenchmarkConfig.Create(quick));
+        return 0;
+    }
+}
