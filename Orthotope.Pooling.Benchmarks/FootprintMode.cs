@@ -105,6 +105,7 @@ public static class FootprintMode
             }
         }
 
+        SegregatedFitBound.Print(sizes, Live, result.PeakRequestedLive);
         return result with { PeakReserved = peakReserved };
     }
 

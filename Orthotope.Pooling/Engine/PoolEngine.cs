@@ -216,7 +216,7 @@ internal sealed class PoolEngine<TBlock> : ITrimTarget, IPoolMetricsSource
         {
             // Thread caches are off (or the engine was disposed while we registered): one block from the centre.
             BlockSlot<TBlock> single = default;
-            if (RefillOrGrow(classIndex, new Span<BlockSlot<TBlock>>(ref single)) == 0)
+            if (RefillOrGrow(classIndex, new Span<BlockSlot<TBlock>>(ref single), cache: null) == 0)
             {
                 return RentUnpooled(_classes.GetLength(classIndex));
             }
@@ -237,7 +237,7 @@ internal sealed class PoolEngine<TBlock> : ITrimTarget, IPoolMetricsSource
 
             if (slot.Count == 0)
             {
-                int filled = RefillOrGrow(classIndex, slot.Items.AsSpan(0, _batchCounts[classIndex]));
+                int filled = RefillOrGrow(classIndex, slot.Items.AsSpan(0, _batchCounts[classIndex]), cache);
                 if (filled == 0)
                 {
                     return RentUnpooled(_classes.GetLength(classIndex));
@@ -316,7 +316,7 @@ internal sealed class PoolEngine<TBlock> : ITrimTarget, IPoolMetricsSource
     /// that is empty; returns how many blocks it wrote. At the reservation limit it throws, or returns zero when the
     /// pool serves over-limit rents unpooled.
     /// </summary>
-    private int RefillOrGrow(int classIndex, Span<BlockSlot<TBlock>> destination)
+    private int RefillOrGrow(int classIndex, Span<BlockSlot<TBlock>> destination, ThreadCache<TBlock>? cache)
     {
         CentralFreeList<TBlock> central = _central[classIndex];
         for (int attempt = 0; ; attempt++)
@@ -325,6 +325,12 @@ internal sealed class PoolEngine<TBlock> : ITrimTarget, IPoolMetricsSource
             if (taken > 0)
             {
                 return taken;
+            }
+
+            if (TryBorrow(classIndex, cache) is { } borrowed)
+            {
+                destination[0].Block = borrowed;
+                return 1;
             }
 
             long bytes = _source.GetGrowthBytes(classIndex, central.Growths);
@@ -361,6 +367,44 @@ internal sealed class PoolEngine<TBlock> : ITrimTarget, IPoolMetricsSource
             }
         }
     }
+
+    /// <summary>
+    /// Before a class grows, looks for a free block in the next <see cref="BorrowClasses"/> classes (at most one
+    /// doubling up), in the calling thread's cache first, then centrally. Serving a request from a slightly larger
+    /// block that is already reserved keeps the classes of a mixed workload from each growing to their own peak.
+    /// The block still belongs to its own class and goes back there when returned.
+    /// </summary>
+    /// <remarks>The caller holds <paramref name="cache"/>'s steal lock, if it has a cache.</remarks>
+    private TBlock? TryBorrow(int classIndex, ThreadCache<TBlock>? cache)
+    {
+        int last = Math.Min(_central.Length - 1, classIndex + BorrowClasses);
+        for (int c = classIndex + 1; c <= last; c++)
+        {
+            if (cache is not null)
+            {
+                ref ThreadCache<TBlock>.ClassCache slot = ref cache.Classes[c];
+                if (slot.Count > 0)
+                {
+                    int top = --slot.Count;
+                    TBlock? block = slot.Items[top].Block;
+                    slot.Items[top].Block = null;
+                    return block;
+                }
+            }
+
+            BlockSlot<TBlock> one = default;
+            if (_central[c].TakeBatch(new Span<BlockSlot<TBlock>>(ref one)) == 1)
+            {
+                return one.Block;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>How many larger classes a rent may borrow a free block from before its own class grows: four, one
+    /// power of two.</summary>
+    internal const int BorrowClasses = 4;
 
     /// <summary>
     /// Records a rent refused at the limit; throws, or returns true when the pool serves it unpooled instead.

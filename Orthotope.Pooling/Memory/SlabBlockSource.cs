@@ -10,14 +10,20 @@ namespace Orthotope.Pooling.Memory;
 /// per large block, aligning every block to 64 bytes.
 /// </summary>
 /// <remarks>
-/// A class's first slab holds two refill batches (at least one block); each further slab doubles, up to the
-/// configured slab size, so a class that is used once costs little and a busy class gets large slabs.
+/// A class's first slab holds four blocks (at least 4 KiB, at most two refill batches); each further slab doubles,
+/// up to the configured slab size, so a class that is used once costs little and a busy class gets large slabs.
 /// Thread-safe: it keeps no mutable state of its own.
 /// </remarks>
 internal sealed class SlabBlockSource : BlockSource<PooledMemoryBlock>
 {
     /// <summary>Padding added to each array so that a 64-byte boundary falls inside it.</summary>
     private const int AlignmentPad = SizeClassTable.Alignment - 1;
+
+    /// <summary>Blocks in a class's first slab, unless that is under <see cref="MinFirstSlabBytes"/>.</summary>
+    private const int FirstSlabBlocks = 4;
+
+    /// <summary>The smallest first slab: below this, slabs of tiny classes would be too small to be worth an array.</summary>
+    private const long MinFirstSlabBytes = 4096;
 
     /// <summary>A <see cref="Slab.FreeTally"/> value that marks a slab being released by the current trim.</summary>
     private const int ReleasedMark = -1;
@@ -41,8 +47,11 @@ internal sealed class SlabBlockSource : BlockSource<PooledMemoryBlock>
 
     public override long GetGrowthBytes(int classIndex, int previousGrowths)
     {
+        // A class's first slab holds a few blocks (at least 4 KiB, at most two refill batches), so a class that a
+        // program touches once costs little; each further slab doubles, up to the slab size.
         int stride = _classes.GetStride(classIndex);
-        long wanted = Math.Min(_maxSlabBytes, _firstSlabBytes << Math.Min(previousGrowths, 30));
+        long first = Math.Min(_firstSlabBytes, Math.Max(MinFirstSlabBytes, (long)FirstSlabBlocks * stride));
+        long wanted = Math.Min(_maxSlabBytes, first << Math.Min(previousGrowths, 30));
         long blocks = Math.Max(1, wanted / stride);
         return blocks * stride + AlignmentPad;
     }
