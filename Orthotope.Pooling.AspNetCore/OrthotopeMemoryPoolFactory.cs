@@ -9,16 +9,17 @@ namespace Orthotope.Pooling.AspNetCore;
 /// <summary>
 /// An <see cref="IMemoryPoolFactory{T}"/> that gives Kestrel's transports <see cref="OrthotopeMemoryPool"/>s instead
 /// of Kestrel's pinned block pools: one pool per <see cref="MemoryPoolOptions.Owner"/>, named
-/// <c>"&lt;prefix&gt;/&lt;owner&gt;"</c> (by default <c>"kestrel/sockets"</c> and the like).
+/// <c>"&lt;prefix&gt;/&lt;owner&gt;"</c>; with Kestrel 10's socket transport, which passes the owner <c>"kestrel"</c>,
+/// that is <c>"aspnetcore/kestrel"</c>.
 /// </summary>
 /// <remarks>
 /// <para>
 /// Thread-safe: every member may be called from any thread.
 /// </para>
 /// <para>
-/// <b>One pool per owner, not per call.</b> Kestrel calls <see cref="Create"/> once per I/O queue (and once per
-/// listener of each transport), passing the transport's name as the owner. Kestrel's own pools are per call because
-/// they are plain lock-free queues of 4 KiB blocks; an <see cref="OrthotopeMemoryPool"/> already keeps a cache per
+/// <b>One pool per owner, not per call.</b> Kestrel's socket transport calls <see cref="Create"/> once per I/O queue of
+/// every listener (up to 16 per endpoint), each time with the same owner. Kestrel's own factory makes a pool per call,
+/// each a queue of 4 KiB blocks; an <see cref="OrthotopeMemoryPool"/> already keeps a cache per
 /// thread and hands blocks freed on one thread back to the others through its central lists, so splitting a
 /// transport into one pool per queue would only multiply the slabs reserved and split the statistics. Every call
 /// with the same owner therefore gets its own lightweight handle on the owner's single pool, and the pool's
@@ -44,7 +45,7 @@ namespace Orthotope.Pooling.AspNetCore;
 public sealed class OrthotopeMemoryPoolFactory : IMemoryPoolFactory<byte>, IDisposable
 {
     /// <summary>The name prefix of the pools when the options leave <see cref="OrthotopePoolOptions.Name"/> at its default.</summary>
-    public const string DefaultNamePrefix = "kestrel";
+    public const string DefaultNamePrefix = "aspnetcore";
 
     /// <summary>The owner part of a pool's name when <see cref="MemoryPoolOptions.Owner"/> is null or blank.</summary>
     public const string UnnamedOwner = "unnamed";
