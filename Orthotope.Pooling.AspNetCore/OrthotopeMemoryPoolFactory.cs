@@ -1,6 +1,7 @@
 using System;
 using System.Buffers;
 using System.Collections.Generic;
+using System.Diagnostics.CodeAnalysis;
 using System.Threading;
 using Microsoft.AspNetCore.Connections;
 
@@ -131,7 +132,7 @@ public sealed class OrthotopeMemoryPoolFactory : IMemoryPoolFactory<byte>, IDisp
     }
 
     /// <summary>Returns the pool created for <paramref name="owner"/>, if any (null or blank means <see cref="UnnamedOwner"/>).</summary>
-    public bool TryGetPool(string? owner, out OrthotopeMemoryPool? pool)
+    public bool TryGetPool(string? owner, [NotNullWhen(true)] out OrthotopeMemoryPool? pool)
     {
         lock (_lock)
         {
