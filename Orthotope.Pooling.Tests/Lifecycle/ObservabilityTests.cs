@@ -97,7 +97,7 @@ public sealed class ObservabilityTests
     }
 
     [Test]
-    public void The_event_source_reports_slabs_trims_and_the_limit()
+    public void The_event_source_reports_slabs_allocated_and_released_trims_and_the_limit()
     {
         string name = "events-" + Guid.NewGuid().ToString("N");
         using var listener = new PoolEventListener();
@@ -109,8 +109,11 @@ public sealed class ObservabilityTests
         }
 
         List<EventWrittenEventArgs> mine = listener.Events.Where(e => e.Payload?[0] as string == name).ToList();
-        Assert.That(mine.Select(e => e.EventName), Is.SupersetOf(new[] { "SlabAllocatedEvent", "TrimmedEvent", "LimitReachedEvent" }));
-        EventWrittenEventArgs limit = mine.First(e => e.EventName == "LimitReachedEvent");
+        Assert.That(mine.Select(e => e.EventName), Is.SupersetOf(new[] { "SlabAllocated", "SlabsReleased", "Trimmed", "LimitReached" }));
+        EventWrittenEventArgs released = mine.First(e => e.EventName == "SlabsReleased");
+        Assert.That(released.Payload![1], Is.EqualTo(4096), "the block length of the class released");
+        Assert.That(released.Payload[2], Is.GreaterThan(0), "slabs released");
+        EventWrittenEventArgs limit = mine.First(e => e.EventName == "LimitReached");
         Assert.That(limit.Payload![1], Is.EqualTo(1L << 20));
         Assert.That(limit.Level, Is.EqualTo(EventLevel.Warning));
     }

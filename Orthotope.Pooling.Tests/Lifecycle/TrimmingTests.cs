@@ -101,6 +101,9 @@ public sealed class TrimmingTests
         {
             Assert.That(peak, Is.GreaterThan(300L << 20), "hundreds of MB reserved at the peak");
             Assert.That(trimmed.ReservedBytes, Is.LessThanOrEqualTo(peak / 10));
+            Assert.That(trimmed.Trims, Is.GreaterThanOrEqualTo(2), "the idle trims are counted");
+            Assert.That(trimmed.BytesTrimmed, Is.GreaterThan(0), "what the trims released is counted");
+            Assert.That(trimmed.SlabsReleased, Is.GreaterThan(0).And.LessThanOrEqualTo(trimmed.SlabsAllocated));
             Assert.That(failures, Is.Zero);
             Assert.That(pool.GetStatistics().OutstandingBlocks, Is.Zero);
         });

@@ -15,7 +15,8 @@ public sealed class PoolStatistics
     internal PoolStatistics(
         string poolName, long reservedBytes, long outstandingBlocks, long outstandingBytes, long largeOutstandingBlocks,
         long largeCachedBlocks, long largeCachedBytes, long rents, long refills, int slabs, long unpooledRents,
-        long limitRejections, IReadOnlyList<SizeClassStatistics> sizeClasses)
+        long limitRejections, long slabsAllocated, long slabsReleased, long trims, long bytesTrimmed,
+        IReadOnlyList<SizeClassStatistics> sizeClasses)
     {
         PoolName = poolName;
         ReservedBytes = reservedBytes;
@@ -29,6 +30,10 @@ public sealed class PoolStatistics
         Slabs = slabs;
         UnpooledRents = unpooledRents;
         LimitRejections = limitRejections;
+        SlabsAllocated = slabsAllocated;
+        SlabsReleased = slabsReleased;
+        Trims = trims;
+        BytesTrimmed = bytesTrimmed;
         SizeClasses = sizeClasses;
     }
 
@@ -74,6 +79,18 @@ public sealed class PoolStatistics
 
     /// <summary>Rents that found the pool at <see cref="OrthotopePoolOptions.MaxReservedBytes"/> after a trim.</summary>
     public long LimitRejections { get; }
+
+    /// <summary>Slabs allocated since the pool was built (zero for array pools, whose blocks are arrays of their own).</summary>
+    public long SlabsAllocated { get; }
+
+    /// <summary>Slabs released to the garbage collector by trims since the pool was built (zero for array pools).</summary>
+    public long SlabsReleased { get; }
+
+    /// <summary>Trims run since the pool was built: idle, pressure, limit and manual ones.</summary>
+    public long Trims { get; }
+
+    /// <summary>Bytes released by trims since the pool was built (slabs and large blocks).</summary>
+    public long BytesTrimmed { get; }
 
     /// <summary>One entry per size class, smallest first.</summary>
     public IReadOnlyList<SizeClassStatistics> SizeClasses { get; }

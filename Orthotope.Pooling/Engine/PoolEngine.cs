@@ -590,6 +590,10 @@ internal sealed class PoolEngine<TBlock> : ITrimTarget, IPoolMetricsSource
                 ReleaseResult result = _central[i].Release(_source, i, full ? int.MaxValue : stolen[i]);
                 released += result.ReleasedBytes;
                 slabsReleased += result.ReleasedSlabs;
+                if (result.ReleasedBytes > 0)
+                {
+                    OrthotopePoolingEventSource.Log.SlabsReleased(Name, _classes.GetLength(i), result.ReleasedSlabs, result.ReleasedBytes);
+                }
             }
 
             // A large block stamped two ticks back has sat unused for at least one whole period.
@@ -802,6 +806,10 @@ internal sealed class PoolEngine<TBlock> : ITrimTarget, IPoolMetricsSource
             slabs,
             Volatile.Read(ref _unpooledRents),
             Volatile.Read(ref _limitRejections),
+            Volatile.Read(ref _slabsAllocated),
+            Volatile.Read(ref _slabsReleased),
+            Volatile.Read(ref _trims),
+            Volatile.Read(ref _bytesTrimmed),
             sizeClasses);
     }
 
@@ -810,9 +818,8 @@ internal sealed class PoolEngine<TBlock> : ITrimTarget, IPoolMetricsSource
     {
         PoolStatistics stats = GetStatistics();
         return new PoolCounters(
-            stats.ReservedBytes, stats.OutstandingBytes, stats.Rents, stats.Refills,
-            Volatile.Read(ref _slabsAllocated), Volatile.Read(ref _slabsReleased), Volatile.Read(ref _bytesTrimmed),
-            Volatile.Read(ref _limitRejections), Volatile.Read(ref _unpooledRents), Volatile.Read(ref _trims));
+            stats.ReservedBytes, stats.OutstandingBytes, stats.Rents, stats.Refills, stats.SlabsAllocated,
+            stats.SlabsReleased, stats.BytesTrimmed, stats.LimitRejections, stats.UnpooledRents, stats.Trims);
     }
 
     /// <summary>
