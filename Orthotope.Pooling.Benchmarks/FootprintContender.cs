@@ -4,8 +4,8 @@ using System.Buffers;
 namespace Orthotope.Pooling.Benchmarks;
 
 /// <summary>
-/// One contender as <see cref="FootprintMode"/> drives it: rent and return through delegates (speed does not matter
-/// there), plus the pool's own reserved-bytes figure where it has one.
+/// One contender as <see cref="FootprintMode"/> and <see cref="TimelineMode"/> drive it: rent and return through
+/// delegates (speed does not matter there), plus the pool's own reserved-bytes figure where it has one.
 /// </summary>
 /// <remarks>Not thread-safe; used by one thread. Disposing it releases the pool it built, if any.</remarks>
 public sealed class FootprintContender : IDisposable
@@ -35,7 +35,10 @@ public sealed class FootprintContender : IDisposable
     public bool HasReservedBytes => _reservedBytes is not null;
 
     /// <summary>Builds the contender; the Orthotope pools are fresh instances with default options.</summary>
-    public static FootprintContender Create(Contender contender)
+    /// <param name="contender">Which pool.</param>
+    /// <param name="startKestrel">For <see cref="Contender.Kestrel"/>: start the server, so that its heartbeat
+    /// drives the pool's idle eviction (see <see cref="KestrelPool.Create"/>).</param>
+    public static FootprintContender Create(Contender contender, bool startKestrel = false)
     {
         switch (contender)
         {
@@ -45,7 +48,7 @@ public sealed class FootprintContender : IDisposable
                 return new FootprintContender(contender, size => MemoryPool<byte>.Shared.Rent(size), buffer => ((IMemoryOwner<byte>)buffer).Dispose(), null, null);
             case Contender.Kestrel:
                 // As Pipe does: Kestrel's 4096-byte blocks where they suffice, ArrayPool<byte>.Shared above.
-                KestrelPool kestrel = KestrelPool.Create();
+                KestrelPool kestrel = KestrelPool.Create(startKestrel);
                 MemoryPool<byte> blocks = kestrel.Pool;
                 return new FootprintContender(
                     contender,
@@ -79,17 +82,13 @@ public sealed class FootprintContender : IDisposable
     public object Rent(int size)
     {
         object buffer = _rent(size);
-        if (buffer is byte[] array)
-        {
-            array[0] = 1;
-        }
-        else
-        {
-            ((IMemoryOwner<byte>)buffer).Memory.Span[0] = 1;
-        }
-
+        Bytes(buffer)[0] = 1;
         return buffer;
     }
+
+    /// <summary>The bytes of a buffer from <see cref="Rent"/>, whichever API it came from.</summary>
+    public static Span<byte> Bytes(object buffer) =>
+        buffer is byte[] array ? array : ((IMemoryOwner<byte>)buffer).Memory.Span;
 
     /// <summary>Gives a buffer from <see cref="Rent"/> back.</summary>
     public void Return(object buffer) => _return(buffer);

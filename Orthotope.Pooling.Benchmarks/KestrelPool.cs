@@ -1,5 +1,6 @@
 using System;
 using System.Buffers;
+using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
@@ -13,8 +14,10 @@ namespace Orthotope.Pooling.Benchmarks;
 /// that <c>UseKestrel</c> registers in a host's service provider.
 /// </summary>
 /// <remarks>
-/// The host is built but never started: only its service provider is needed. The factory, and through it the
-/// pool's idle eviction, live as long as the host, so this object keeps the host and disposes it last. Kestrel's
+/// By default the host is built but never started: only its service provider is needed. Kestrel evicts idle blocks
+/// from its pools on the server's heartbeat, so a caller that wants that eviction (the timeline mode) asks for a
+/// started host listening on a loopback port. The factory lives as long as the host, so this object keeps the host
+/// and disposes it last. Kestrel's
 /// blocks are 4096 bytes (<see cref="MemoryPool{T}.MaxBufferSize"/>); a larger rent throws, so callers that need
 /// more fall back to <see cref="ArrayPool{T}.Shared"/> as <c>Pipe</c> does. Not thread-safe to create or dispose;
 /// the pool itself is thread-safe.
@@ -22,32 +25,48 @@ namespace Orthotope.Pooling.Benchmarks;
 public sealed class KestrelPool : IDisposable
 {
     private readonly WebApplication _host;
+    private readonly bool _started;
 
-    private KestrelPool(WebApplication host, MemoryPool<byte> pool)
+    private KestrelPool(WebApplication host, MemoryPool<byte> pool, bool started)
     {
         _host = host;
         Pool = pool;
+        _started = started;
     }
 
     /// <summary>The pool, as Kestrel's transports and HTTP/2-3 layers get it from the factory.</summary>
     public MemoryPool<byte> Pool { get; }
 
-    /// <summary>Builds a slim web host (Kestrel, no endpoints, logging off) and creates a pool from its factory.</summary>
-    public static KestrelPool Create()
+    /// <summary>Builds a slim web host (Kestrel, logging off) and creates a pool from its factory.</summary>
+    /// <param name="start">
+    /// Start the server on 127.0.0.1 (an ephemeral port, no endpoints mapped) so that its heartbeat drives the
+    /// factory's idle eviction; otherwise the host is only built.
+    /// </param>
+    public static KestrelPool Create(bool start = false)
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel();
+        builder.WebHost.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
         WebApplication host = builder.Build();
+        if (start)
+        {
+            host.StartAsync().GetAwaiter().GetResult();
+        }
+
         IMemoryPoolFactory<byte> factory = host.Services.GetRequiredService<IMemoryPoolFactory<byte>>();
         MemoryPool<byte> pool = factory.Create(new MemoryPoolOptions { Owner = "orthotope-benchmarks" });
-        return new KestrelPool(host, pool);
+        return new KestrelPool(host, pool, start);
     }
 
     /// <inheritdoc/>
     public void Dispose()
     {
         Pool.Dispose();
+        if (_started)
+        {
+            _host.StopAsync().GetAwaiter().GetResult();
+        }
+
         ((IDisposable)_host).Dispose();
     }
 }
