@@ -52,6 +52,12 @@ internal sealed class CentralFreeList<TBlock>
         }
     }
 
+    /// <summary>
+    /// Whether the list looked empty a moment ago: a read without the lock, so it may be stale either way. For callers
+    /// that only look for a spare block and would rather skip a list than take its lock to find nothing.
+    /// </summary>
+    public bool LooksEmpty => Volatile.Read(ref _count) == 0;
+
     /// <summary>Moves up to <paramref name="destination"/>.Length free blocks into it; returns how many.</summary>
     public int TakeBatch(Span<BlockSlot<TBlock>> destination)
     {

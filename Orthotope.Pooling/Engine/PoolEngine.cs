@@ -226,7 +226,8 @@ internal sealed class PoolEngine<TBlock> : ITrimTarget, IPoolMetricsSource
             return single.Block;
         }
 
-        lock (cache.StealLock)
+        cache.StealLock.Enter();
+        try
         {
             cache.SlowOperations++;
             ref ThreadCache<TBlock>.ClassCache slot = ref cache.Classes[classIndex];
@@ -253,6 +254,10 @@ internal sealed class PoolEngine<TBlock> : ITrimTarget, IPoolMetricsSource
             Debug.Assert(block is not null);
             return block;
         }
+        finally
+        {
+            cache.StealLock.Exit();
+        }
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
@@ -271,7 +276,8 @@ internal sealed class PoolEngine<TBlock> : ITrimTarget, IPoolMetricsSource
             return;
         }
 
-        lock (cache.StealLock)
+        cache.StealLock.Enter();
+        try
         {
             cache.SlowOperations++;
             ref ThreadCache<TBlock>.ClassCache slot = ref cache.Classes[classIndex];
@@ -308,6 +314,10 @@ internal sealed class PoolEngine<TBlock> : ITrimTarget, IPoolMetricsSource
             }
 
             slot.Items[slot.Count++].Block = block;
+        }
+        finally
+        {
+            cache.StealLock.Exit();
         }
     }
 
@@ -392,8 +402,10 @@ internal sealed class PoolEngine<TBlock> : ITrimTarget, IPoolMetricsSource
                 }
             }
 
+            // A peek first: most larger classes of a mixed workload have nothing spare, and a lock taken to find
+            // nothing is most of what a miss costs.
             BlockSlot<TBlock> one = default;
-            if (_central[c].TakeBatch(new Span<BlockSlot<TBlock>>(ref one)) == 1)
+            if (!_central[c].LooksEmpty && _central[c].TakeBatch(new Span<BlockSlot<TBlock>>(ref one)) == 1)
             {
                 return one.Block;
             }
@@ -720,9 +732,14 @@ internal sealed class PoolEngine<TBlock> : ITrimTarget, IPoolMetricsSource
 
             // The owner has exited; a trimmer may still be looking at the cache, so take its lock to recover the
             // blocks and counts.
-            lock (cache.StealLock)
+            cache.StealLock.Enter();
+            try
             {
                 Flush(cache, moved);
+            }
+            finally
+            {
+                cache.StealLock.Exit();
             }
 
             ThreadCache<TBlock>.ClassCache[] classes = cache.Classes;

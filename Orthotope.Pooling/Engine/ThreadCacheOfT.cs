@@ -32,7 +32,8 @@ internal sealed class ThreadCache<TBlock> : ThreadCache
     }
 
     /// <summary>Held by the owner's slow path and by a trimmer while either changes the stacks.</summary>
-    public readonly Lock StealLock = new();
+    /// <remarks>A mutable struct: always used in place, through this field.</remarks>
+    public CacheLock StealLock;
 
     /// <summary>1 while the owner's fast path runs. Written only by the owner.</summary>
     public int InUse;
