@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""Chart BenchmarkDotNet results for Orthotope.Pooling: ns/op per workload per contender, grouped bars.
+"""Chart BenchmarkDotNet results for Orthotope.Pooling: median ns/op per workload per contender, grouped bars.
 
 Reads BenchmarkDotNet.Artifacts/results/*-report.csv (the CSV reports BenchmarkDotNet writes by default) and
-writes an SVG with a log-scale y axis. No third-party packages: the SVG is written directly, so the script runs
+writes an SVG with a log-scale y axis. It also prints a markdown table of the medians, each with its ratio to the
+median of the class's baseline row, as docs/benchmarks.md quotes them (the Median column, falling back to Mean). No third-party packages: the SVG is written directly, so the script runs
 wherever python3 does.
 
     python3 Orthotope.Pooling.Benchmarks/plot.py [--results DIR] [--out FILE] [--linear]
@@ -18,15 +19,16 @@ import os
 import sys
 from xml.sax.saxutils import escape
 
-# Workload classes in issue order, with the label each gets on the chart.
+# Workload classes in issue order, with the label each gets on the chart and the baseline method of the class
+# (the [Benchmark(Baseline = true)] row, which the targets are stated against).
 WORKLOADS = [
-    ("RentReturn4K", "W1 RentReturn4K"),
-    ("MixedSizes", "W2 MixedSizes"),
-    ("AllCores", "W3 AllCores"),
-    ("CrossThread", "W4 CrossThread"),
-    ("PipeThroughput", "W5 Pipe (per 4 KiB)"),
-    ("Burst64", "W6 Burst64"),
-    ("Pin", "W7 Pin"),
+    ("RentReturn4K", "W1 RentReturn4K", "ArrayPoolShared"),
+    ("MixedSizes", "W2 MixedSizes", "ArrayPoolShared"),
+    ("AllCores", "W3 AllCores", "MemoryPoolShared"),
+    ("CrossThread", "W4 CrossThread", "Kestrel"),
+    ("PipeThroughput", "W5 Pipe (per 4 KiB)", "Kestrel"),
+    ("Burst64", "W6 Burst64", "ArrayPoolShared"),
+    ("Pin", "W7 Pin", "Kestrel"),
 ]
 
 # Benchmark method names (one per contender, the same in every class) and their bar colours.
@@ -67,13 +69,13 @@ def read_report(path):
     if len(set(jobs)) > 1:
         print(f"plot.py: {os.path.basename(path)} has several jobs {sorted(set(jobs))}; charting '{job}'",
               file=sys.stderr)
-    means = {}
+    medians = {}
     for row in rows:
         if row.get("Job", "") == job:
-            value = parse_nanoseconds(row["Mean"])
+            value = parse_nanoseconds(row.get("Median") or row["Mean"])
             if value is not None and value > 0:
-                means[row["Method"]] = value
-    return job, means
+                medians[row["Method"]] = (value, row.get("Allocated", "").strip())
+    return job, medians
 
 
 def workload_of(path):
@@ -92,7 +94,7 @@ def format_ns(value):
 
 def render_svg(results, jobs, log_scale):
     """results: {workload: {method: ns}} -> SVG text."""
-    workloads = [(key, label) for key, label in WORKLOADS if key in results]
+    workloads = [(key, label) for key, label, _ in WORKLOADS if key in results]
     values = [v for means in results.values() for v in means.values()]
     if not workloads or not values:
         raise SystemExit("plot.py: no benchmark results to chart")
@@ -131,7 +133,7 @@ def render_svg(results, jobs, log_scale):
     scale = "log scale" if log_scale else "linear scale"
     job_text = ", ".join(sorted(set(jobs))) or "unknown"
     out.append(f'<text x="{width / 2}" y="24" text-anchor="middle" font-size="16">'
-               f'Orthotope.Pooling benchmarks: mean ns per operation ({scale}, lower is better)</text>')
+               f'Orthotope.Pooling benchmarks: median ns per operation ({scale}, lower is better)</text>')
     out.append(f'<text x="{width / 2}" y="44" text-anchor="middle" fill="#555">'
                f'BenchmarkDotNet job: {escape(job_text)}</text>')
 
@@ -178,6 +180,27 @@ def render_svg(results, jobs, log_scale):
     return "\n".join(out) + "\n"
 
 
+def print_table(details):
+    """Markdown: one row per workload, 'median ns (ratio to the baseline's median), allocated' per contender."""
+    print("| Workload | Baseline | " + " | ".join(name for _, name, _ in CONTENDERS) + " |")
+    print("|---|---|" + "---:|" * len(CONTENDERS))
+    for key, label, baseline in WORKLOADS:
+        rows = details.get(key)
+        if not rows:
+            continue
+        base_value = rows[baseline][0] if baseline in rows else None
+        cells = []
+        for method, _, _ in CONTENDERS:
+            if method not in rows:
+                cells.append("n/a")
+                continue
+            value, allocated = rows[method]
+            ratio = f" ({value / base_value:.2f})" if base_value else ""
+            cells.append(f"{format_ns(value)} ns{ratio}, {allocated or '?'}")
+        base_name = next((name for m, name, _ in CONTENDERS if m == baseline), "?")
+        print(f"| {label} | {base_name} | " + " | ".join(cells) + " |")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--results", default=os.path.join("BenchmarkDotNet.Artifacts", "results"),
@@ -190,19 +213,19 @@ def main():
     if not paths:
         raise SystemExit(f"plot.py: no *-report.csv in {args.results}; run the benchmarks first")
 
-    known = {key for key, _ in WORKLOADS}
-    results, jobs = {}, []
+    known = {key for key, _, _ in WORKLOADS}
+    results, details, jobs = {}, {}, []
     for path in paths:
         workload = workload_of(path)
         if workload not in known:
             continue
-        job, means = read_report(path)
-        if means:
-            results[workload] = means
+        job, rows = read_report(path)
+        if rows:
+            results[workload] = {method: value for method, (value, _) in rows.items()}
+            details[workload] = rows
             jobs.append(job)
-            summary = ", ".join(f"{m}={format_ns(v)} ns" for m, v in means.items())
-            print(f"{workload} [{job}]: {summary}")
 
+    print_table(details)
     svg = render_svg(results, jobs, log_scale=not args.linear)
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     with open(args.out, "w", encoding="utf-8") as handle:
