@@ -1,21 +1,50 @@
 using System;
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Threading;
 
 namespace Orthotope.Pooling.Engine;
 
 /// <summary>
-/// The central pool of one size class: a lock-protected stack of free blocks that thread caches refill from and
-/// drain to in batches, plus the class's bookkeeping (blocks created, slabs, refills).
+/// The central pool of one size class: a lock-protected stack of free blocks, and in front of it a lock-free queue of
+/// whole refill batches, through which thread caches exchange blocks; plus the class's bookkeeping (blocks created,
+/// slabs, refills).
 /// </summary>
 /// <remarks>
-/// Thread-safe: every member takes <see cref="_lock"/> unless its name ends in <c>Locked</c>, which needs it held.
-/// Threads meet here only once per batch, so one lock per class stays uncontended in practice.
+/// <para>
+/// Thread-safe: every member takes <see cref="_lock"/> unless its name ends in <c>Locked</c>, which needs it held, or
+/// it says it does not.
+/// </para>
+/// <para>
+/// Why the queue: when one thread rents and another disposes (every <c>Pipe</c>), the renter refills and the disposer
+/// drains a batch at a time, and on a lock the two collide on most batches; measured on W4, a process could settle
+/// where most batches waited on the lock (about 100 ns per block instead of 30). A batch of exactly the class's batch
+/// count now travels as one <see cref="BlockBatch{TBlock}"/> through a <see cref="ConcurrentQueue{T}"/>, a few
+/// interlocked operations and no waiting. Everything else (single blocks, odd-sized batches from trims, growth,
+/// borrowing) uses the locked stack, and a trim first moves every queued batch there, so slab release, the low-water
+/// mark and statistics see all free blocks. A block is always in exactly one place: a queued batch, the stack, or
+/// the hands of the one thread that took it out of either.
+/// </para>
 /// </remarks>
 internal sealed class CentralFreeList<TBlock>
     where TBlock : class
 {
     private readonly Lock _lock = new();
+
+    /// <summary>How many blocks a refill batch of this class holds; only batches of exactly this size are queued.</summary>
+    private readonly int _batchCount;
+
+    /// <summary>Full batches, lock-free. Their blocks are free but not in <see cref="_items"/>.</summary>
+    private readonly ConcurrentQueue<BlockBatch<TBlock>> _queued = new();
+
+    /// <summary>Empty batches to reuse; a trim drops them.</summary>
+    private readonly ConcurrentQueue<BlockBatch<TBlock>> _spares = new();
+
+    public CentralFreeList(int batchCount)
+    {
+        Debug.Assert(batchCount > 0);
+        _batchCount = batchCount;
+    }
 
     /// <summary>Free blocks; the top of the stack (highest index) is handed out first. Guarded by <see cref="_lock"/>.</summary>
     private BlockSlot<TBlock>[] _items = new BlockSlot<TBlock>[16];
@@ -32,7 +61,7 @@ internal sealed class CentralFreeList<TBlock>
     /// <summary>Slabs ever created for this class; sizes the next one. Guarded by <see cref="_lock"/>.</summary>
     private int _growths;
 
-    /// <summary>Batches handed to thread caches (each one a thread-cache miss). Guarded by <see cref="_lock"/>.</summary>
+    /// <summary>Batches handed to thread caches (each one a thread-cache miss). Changed with interlocked operations.</summary>
     private long _refills;
 
     /// <summary>
@@ -56,13 +85,32 @@ internal sealed class CentralFreeList<TBlock>
     /// Whether the list looked empty a moment ago: a read without the lock, so it may be stale either way. For callers
     /// that only look for a spare block and would rather skip a list than take its lock to find nothing.
     /// </summary>
-    public bool LooksEmpty => Volatile.Read(ref _count) == 0;
+    public bool LooksEmpty => Volatile.Read(ref _count) == 0 && _queued.IsEmpty;
 
     /// <summary>Moves up to <paramref name="destination"/>.Length free blocks into it; returns how many.</summary>
+    /// <remarks>A whole batch comes from the queue without the lock when one is there.</remarks>
     public int TakeBatch(Span<BlockSlot<TBlock>> destination)
     {
+        if (destination.Length == _batchCount && _queued.TryDequeue(out BlockBatch<TBlock>? batch))
+        {
+            Span<BlockSlot<TBlock>> items = batch.Items;
+            items.CopyTo(destination);
+            items.Clear();
+            _spares.Enqueue(batch);
+            Interlocked.Increment(ref _refills);
+            return destination.Length;
+        }
+
         lock (_lock)
         {
+            if (_count < destination.Length && _queued.TryDequeue(out batch))
+            {
+                // A smaller request (borrowing, no thread caches) or a race with the queue: bring one batch in.
+                PutBatchLocked(batch.Items);
+                batch.Items.AsSpan().Clear();
+                _spares.Enqueue(batch);
+            }
+
             int n = Math.Min(destination.Length, _count);
             if (n > 0)
             {
@@ -70,7 +118,7 @@ internal sealed class CentralFreeList<TBlock>
                 top.CopyTo(destination);
                 top.Clear();
                 _count -= n;
-                _refills++;
+                Interlocked.Increment(ref _refills);
                 _lowWater = Math.Min(_lowWater, _count);
             }
 
@@ -78,9 +126,17 @@ internal sealed class CentralFreeList<TBlock>
         }
     }
 
-    /// <summary>Adds free blocks.</summary>
+    /// <summary>Adds free blocks; a whole batch goes to the queue without the lock.</summary>
     public void PutBatch(ReadOnlySpan<BlockSlot<TBlock>> blocks)
     {
+        if (blocks.Length == _batchCount)
+        {
+            BlockBatch<TBlock> batch = _spares.TryDequeue(out BlockBatch<TBlock>? spare) ? spare : new BlockBatch<TBlock>(_batchCount);
+            blocks.CopyTo(batch.Items);
+            _queued.Enqueue(batch);
+            return;
+        }
+
         lock (_lock)
         {
             PutBatchLocked(blocks);
@@ -113,7 +169,7 @@ internal sealed class CentralFreeList<TBlock>
             PutBatchLocked(created[n..]);
             if (n > 0)
             {
-                _refills++;
+                Interlocked.Increment(ref _refills);
             }
 
             return n;
@@ -129,6 +185,14 @@ internal sealed class CentralFreeList<TBlock>
     {
         lock (_lock)
         {
+            // Every free block must be in the stack for the slab tally; queued batches joined since the last trim,
+            // so they do not raise the low-water mark.
+            while (_queued.TryDequeue(out BlockBatch<TBlock>? batch))
+            {
+                PutBatchLocked(batch.Items);
+            }
+
+            _spares.Clear();
             ReleaseResult result = default;
             long budget = Math.Min(int.MaxValue, (long)idleBlocks + _lowWater);
             if (_count > 0 && budget > 0)
@@ -154,6 +218,8 @@ internal sealed class CentralFreeList<TBlock>
         {
             _items = [];
             _count = 0;
+            _queued.Clear();
+            _spares.Clear();
         }
     }
 
@@ -161,7 +227,8 @@ internal sealed class CentralFreeList<TBlock>
     {
         lock (_lock)
         {
-            return new CentralSnapshot(_count, _createdBlocks, _slabs, _refills);
+            // The queue's count is read without its own lock, so it may be a batch off while blocks move.
+            return new CentralSnapshot(_count + (_queued.Count * _batchCount), _createdBlocks, _slabs, Interlocked.Read(ref _refills));
         }
     }
 

@@ -113,7 +113,6 @@ internal sealed class PoolEngine<TBlock> : ITrimTarget, IPoolMetricsSource
         _uncachedRents = new long[count];
         for (int i = 0; i < count; i++)
         {
-            _central[i] = new CentralFreeList<TBlock>();
             int length = classes.GetLength(i);
             int batch = Math.Max(1, options.RefillBatchBytes / length);
             if (_threadCachesEnabled)
@@ -126,6 +125,7 @@ internal sealed class PoolEngine<TBlock> : ITrimTarget, IPoolMetricsSource
             }
 
             _batchCounts[i] = batch;
+            _central[i] = new CentralFreeList<TBlock>(batch);
         }
 
         _id = ThreadCacheTable.AllocateId();
