@@ -39,7 +39,8 @@ namespace Orthotope.Pooling.AspNetCore;
 /// <para>
 /// <b>Trimming.</b> Kestrel evicts idle blocks from its own pools on its heartbeat, but only for pools its own factory
 /// made. The pools made here trim themselves through their options (<c>TrimInterval</c> and
-/// <c>TrimOnMemoryPressure</c> on <see cref="OrthotopePoolOptions"/>, where the core library provides them), and
+/// <c>TrimOnMemoryPressure</c> on <see cref="OrthotopePoolOptions"/>: every 10 s and on gen-2 collections under
+/// memory pressure by default), and
 /// <see cref="Trim"/> trims them all on demand.
 /// </para>
 /// </remarks>
