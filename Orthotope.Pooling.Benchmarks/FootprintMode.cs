@@ -1,8 +1,6 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.Globalization;
-using System.IO;
 
 namespace Orthotope.Pooling.Benchmarks;
 
@@ -167,35 +165,15 @@ public static class FootprintMode
 
     private static FootprintResult? RunChild(Contender contender, int operations)
     {
-        string host = Environment.ProcessPath ?? throw new InvalidOperationException("cannot find this process's executable");
-        var start = new ProcessStartInfo(host) { RedirectStandardOutput = true, UseShellExecute = false };
-        if (string.Equals(Path.GetFileNameWithoutExtension(host), "dotnet", StringComparison.OrdinalIgnoreCase))
-        {
-            start.ArgumentList.Add(typeof(FootprintMode).Assembly.Location);
-        }
-
-        start.ArgumentList.Add("--footprint");
-        start.ArgumentList.Add(contender.ToString());
-        start.ArgumentList.Add("--ops");
-        start.ArgumentList.Add(operations.ToString(CultureInfo.InvariantCulture));
-
-        using Process child = Process.Start(start) ?? throw new InvalidOperationException("could not start " + host);
         FootprintResult? result = null;
-        while (child.StandardOutput.ReadLine() is string line)
+        string[] arguments = ["--footprint", contender.ToString(), "--ops", operations.ToString(CultureInfo.InvariantCulture)];
+        int exitCode = ChildProcess.Run(arguments, line =>
         {
             FootprintResult? parsed = FootprintResult.TryParse(line);
-            if (parsed is null)
-            {
-                Console.WriteLine(line);
-            }
-            else
-            {
-                result = parsed;
-            }
-        }
-
-        child.WaitForExit();
-        return child.ExitCode == 0 ? result : null;
+            result = parsed ?? result;
+            return parsed is not null;
+        });
+        return exitCode == 0 ? result : null;
     }
 
     private static void Print(FootprintResult r)

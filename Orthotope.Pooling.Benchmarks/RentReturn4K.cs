@@ -9,7 +9,7 @@ namespace Orthotope.Pooling.Benchmarks;
 [MemoryDiagnoser]
 public class RentReturn4K : ContenderBenchmark
 {
-    private const int Size = 4096;
+    protected const int Size = 4096;
 
     /// <summary>The baseline: <c>ArrayPool&lt;byte&gt;.Shared</c> Rent/Return.</summary>
     [Benchmark(Baseline = true)]

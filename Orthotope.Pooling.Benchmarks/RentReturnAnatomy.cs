@@ -13,16 +13,15 @@ namespace Orthotope.Pooling.Benchmarks;
 /// W1's ratio is made of.
 /// </summary>
 /// <remarks>
-/// Rows, each a superset of the one above it where it can be: the engine's thread-cache pop and push alone; the
-/// pool's <c>Rent</c> and the owner's <c>Dispose</c> without touching the memory (adds the size-class lookup, the
-/// state write, and the atomic exchange that makes <c>Dispose</c> idempotent and thread-safe); the full W1 row
-/// (adds <c>owner.Memory.Span</c>, two virtual calls through <see cref="MemoryManager{T}"/>); and, for scale, one
-/// uncontended <see cref="Interlocked.Exchange(ref int, int)"/> on its own.
+/// It inherits W1's five rows (the baseline among them) and adds: the engine's thread-cache pop and push alone; the
+/// pool's <c>Rent</c> and the owner's <c>Dispose</c> without touching the memory (the size-class lookup, the state
+/// write, and the atomic exchange that makes <c>Dispose</c> idempotent and thread-safe), which W1's
+/// <c>OrthotopeMemory</c> row extends with <c>owner.Memory.Span</c> (two virtual calls through
+/// <see cref="MemoryManager{T}"/>); and, for scale, one uncontended <see cref="Interlocked.Exchange(ref int, int)"/>.
 /// </remarks>
 [MemoryDiagnoser]
-public class RentReturnAnatomy : ContenderBenchmark
+public class RentReturnAnatomy : RentReturn4K
 {
-    private const int Size = 4096;
     private PoolEngine<PooledMemoryBlock> _engine = null!;
     private int _classIndex;
     private int _state;
@@ -32,24 +31,6 @@ public class RentReturnAnatomy : ContenderBenchmark
     {
         _engine = OrthotopeBlocks.Engine;
         _classIndex = SizeClassTable.GetIndex(Size);
-    }
-
-    /// <summary>The baseline: W1's <c>ArrayPool&lt;byte&gt;.Shared</c> row.</summary>
-    [Benchmark(Baseline = true)]
-    public void ArrayPoolShared()
-    {
-        byte[] array = ArrayPool<byte>.Shared.Rent(Size);
-        array[0] = 1;
-        ArrayPool<byte>.Shared.Return(array);
-    }
-
-    /// <summary>W1's <see cref="OrthotopeArrayPool"/> row: the engine plus the array pool's length checks.</summary>
-    [Benchmark]
-    public void OrthotopeArray()
-    {
-        byte[] array = OrthotopeArrays.Rent(Size);
-        array[0] = 1;
-        OrthotopeArrays.Return(array);
     }
 
     /// <summary>The engine alone: thread-cache pop and push of a block, no owner state.</summary>
@@ -65,15 +46,6 @@ public class RentReturnAnatomy : ContenderBenchmark
     public void OrthotopeMemoryRentDispose()
     {
         IMemoryOwner<byte> owner = OrthotopeBlocks.Rent(Size);
-        owner.Dispose();
-    }
-
-    /// <summary>W1's <see cref="OrthotopeMemoryPool"/> row: adds <c>owner.Memory.Span[0] = 1</c>.</summary>
-    [Benchmark]
-    public void OrthotopeMemory()
-    {
-        IMemoryOwner<byte> owner = OrthotopeBlocks.Rent(Size);
-        owner.Memory.Span[0] = 1;
         owner.Dispose();
     }
 

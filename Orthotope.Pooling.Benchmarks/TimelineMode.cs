@@ -260,35 +260,22 @@ public static class TimelineMode
 
     private static bool RunChild(Contender contender, int burstMiB, int seconds, List<string> lines)
     {
-        string host = Environment.ProcessPath ?? throw new InvalidOperationException("cannot find this process's executable");
-        var start = new ProcessStartInfo(host) { RedirectStandardOutput = true, UseShellExecute = false };
-        if (string.Equals(Path.GetFileNameWithoutExtension(host), "dotnet", StringComparison.OrdinalIgnoreCase))
+        string[] arguments =
+        [
+            "--timeline", contender.ToString(),
+            "--burst-mib", burstMiB.ToString(CultureInfo.InvariantCulture),
+            "--seconds", seconds.ToString(CultureInfo.InvariantCulture),
+        ];
+        return ChildProcess.Run(arguments, line =>
         {
-            start.ArgumentList.Add(typeof(TimelineMode).Assembly.Location);
-        }
-
-        start.ArgumentList.Add("--timeline");
-        start.ArgumentList.Add(contender.ToString());
-        start.ArgumentList.Add("--burst-mib");
-        start.ArgumentList.Add(burstMiB.ToString(CultureInfo.InvariantCulture));
-        start.ArgumentList.Add("--seconds");
-        start.ArgumentList.Add(seconds.ToString(CultureInfo.InvariantCulture));
-
-        using Process child = Process.Start(start) ?? throw new InvalidOperationException("could not start " + host);
-        while (child.StandardOutput.ReadLine() is string line)
-        {
-            if (line.StartsWith(SamplePrefix, StringComparison.Ordinal) || line.StartsWith(EventPrefix, StringComparison.Ordinal))
+            bool ours = line.StartsWith(SamplePrefix, StringComparison.Ordinal) || line.StartsWith(EventPrefix, StringComparison.Ordinal);
+            if (ours)
             {
                 lines.Add(line);
             }
-            else
-            {
-                Console.WriteLine("  " + line);
-            }
-        }
 
-        child.WaitForExit();
-        return child.ExitCode == 0;
+            return ours;
+        }) == 0;
     }
 
     private static void WriteCsv(string path, List<string> lines)
