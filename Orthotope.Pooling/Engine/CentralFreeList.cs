@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Threading;
 
 namespace Orthotope.Pooling.Engine;
@@ -34,11 +35,11 @@ internal sealed class CentralFreeList<TBlock>
     /// <summary>How many blocks a refill batch of this class holds; only batches of exactly this size are queued.</summary>
     private readonly int _batchCount;
 
-    /// <summary>Full batches, lock-free. Their blocks are free but not in <see cref="_items"/>.</summary>
-    private readonly ConcurrentQueue<BlockBatch<TBlock>> _queued = new();
-
-    /// <summary>Empty batches to reuse; a trim drops them.</summary>
-    private readonly ConcurrentQueue<BlockBatch<TBlock>> _spares = new();
+    /// <summary>
+    /// The queue of full batches and the spare empty ones, made on the first whole batch put here (a queue costs
+    /// about a kilobyte, and most classes of most pools never see a batch). Published once with a CAS.
+    /// </summary>
+    private BatchQueues? _queues;
 
     public CentralFreeList(int batchCount)
     {
@@ -85,30 +86,32 @@ internal sealed class CentralFreeList<TBlock>
     /// Whether the list looked empty a moment ago: a read without the lock, so it may be stale either way. For callers
     /// that only look for a spare block and would rather skip a list than take its lock to find nothing.
     /// </summary>
-    public bool LooksEmpty => Volatile.Read(ref _count) == 0 && _queued.IsEmpty;
+    public bool LooksEmpty => Volatile.Read(ref _count) == 0 && (Volatile.Read(ref _queues)?.Queued.IsEmpty ?? true);
 
     /// <summary>Moves up to <paramref name="destination"/>.Length free blocks into it; returns how many.</summary>
     /// <remarks>A whole batch comes from the queue without the lock when one is there.</remarks>
     public int TakeBatch(Span<BlockSlot<TBlock>> destination)
     {
-        if (destination.Length == _batchCount && _queued.TryDequeue(out BlockBatch<TBlock>? batch))
+        BatchQueues? queues = Volatile.Read(ref _queues);
+        BlockBatch<TBlock>? batch = null;
+        if (queues is not null && destination.Length == _batchCount && queues.Queued.TryDequeue(out batch))
         {
             Span<BlockSlot<TBlock>> items = batch.Items;
             items.CopyTo(destination);
             items.Clear();
-            _spares.Enqueue(batch);
+            queues.Spares.Enqueue(batch);
             Interlocked.Increment(ref _refills);
             return destination.Length;
         }
 
         lock (_lock)
         {
-            if (_count < destination.Length && _queued.TryDequeue(out batch))
+            if (queues is not null && _count < destination.Length && queues.Queued.TryDequeue(out batch))
             {
                 // A smaller request (borrowing, no thread caches) or a race with the queue: bring one batch in.
                 PutBatchLocked(batch.Items);
                 batch.Items.AsSpan().Clear();
-                _spares.Enqueue(batch);
+                queues.Spares.Enqueue(batch);
             }
 
             int n = Math.Min(destination.Length, _count);
@@ -131,9 +134,10 @@ internal sealed class CentralFreeList<TBlock>
     {
         if (blocks.Length == _batchCount)
         {
-            BlockBatch<TBlock> batch = _spares.TryDequeue(out BlockBatch<TBlock>? spare) ? spare : new BlockBatch<TBlock>(_batchCount);
+            BatchQueues queues = Volatile.Read(ref _queues) ?? CreateQueues();
+            BlockBatch<TBlock> batch = queues.Spares.TryDequeue(out BlockBatch<TBlock>? spare) ? spare : new BlockBatch<TBlock>(_batchCount);
             blocks.CopyTo(batch.Items);
-            _queued.Enqueue(batch);
+            queues.Queued.Enqueue(batch);
             return;
         }
 
@@ -187,12 +191,16 @@ internal sealed class CentralFreeList<TBlock>
         {
             // Every free block must be in the stack for the slab tally; queued batches joined since the last trim,
             // so they do not raise the low-water mark.
-            while (_queued.TryDequeue(out BlockBatch<TBlock>? batch))
+            if (Volatile.Read(ref _queues) is { } queues)
             {
-                PutBatchLocked(batch.Items);
+                while (queues.Queued.TryDequeue(out BlockBatch<TBlock>? batch))
+                {
+                    PutBatchLocked(batch.Items);
+                }
+
+                queues.Spares.Clear();
             }
 
-            _spares.Clear();
             ReleaseResult result = default;
             long budget = Math.Min(int.MaxValue, (long)idleBlocks + _lowWater);
             if (_count > 0 && budget > 0)
@@ -218,8 +226,7 @@ internal sealed class CentralFreeList<TBlock>
         {
             _items = [];
             _count = 0;
-            _queued.Clear();
-            _spares.Clear();
+            Volatile.Write(ref _queues, null);
         }
     }
 
@@ -228,8 +235,16 @@ internal sealed class CentralFreeList<TBlock>
         lock (_lock)
         {
             // The queue's count is read without its own lock, so it may be a batch off while blocks move.
-            return new CentralSnapshot(_count + (_queued.Count * _batchCount), _createdBlocks, _slabs, Interlocked.Read(ref _refills));
+            int queued = Volatile.Read(ref _queues)?.Queued.Count ?? 0;
+            return new CentralSnapshot(_count + (queued * _batchCount), _createdBlocks, _slabs, Interlocked.Read(ref _refills));
         }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private BatchQueues CreateQueues()
+    {
+        var created = new BatchQueues();
+        return Interlocked.CompareExchange(ref _queues, created, null) ?? created;
     }
 
     private void PutBatchLocked(ReadOnlySpan<BlockSlot<TBlock>> blocks)
@@ -245,6 +260,14 @@ internal sealed class CentralFreeList<TBlock>
         {
             Array.Resize(ref _items, Math.Max(_count + extra, Math.Max(16, _items.Length * 2)));
         }
+    }
+
+    /// <summary>The lock-free side of a central list: full batches, and empty ones kept for reuse.</summary>
+    private sealed class BatchQueues
+    {
+        public ConcurrentQueue<BlockBatch<TBlock>> Queued { get; } = new();
+
+        public ConcurrentQueue<BlockBatch<TBlock>> Spares { get; } = new();
     }
 
     /// <summary>What <see cref="Snapshot"/> saw, all read under one lock.</summary>
