@@ -1,5 +1,8 @@
 using System;
+using System.Buffers;
 using System.Buffers.Binary;
+using System.Collections.Generic;
+using System.Threading;
 
 namespace Orthotope.Pooling.Tests;
 
@@ -41,6 +44,24 @@ public static class Patterns
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// Disposes the oldest owners in <paramref name="held"/> until at most <paramref name="keep"/> remain, checking each
+    /// one's pattern first and counting mismatches into <paramref name="failures"/> (shared between threads).
+    /// </summary>
+    public static void DisposeDownTo(Queue<(IMemoryOwner<byte> Owner, long Ticket)> held, int keep, ref long failures)
+    {
+        while (held.Count > keep)
+        {
+            (IMemoryOwner<byte> owner, long ticket) = held.Dequeue();
+            if (!Check(owner.Memory.Span, ticket))
+            {
+                Interlocked.Increment(ref failures);
+            }
+
+            owner.Dispose();
+        }
     }
 
     private static int Next(int i, int length) =>

@@ -72,16 +72,7 @@ public sealed class UnpooledLimitTests
                     Interlocked.Increment(ref overLimit);
                 }
 
-                while (held.Count > random.Next(4, 24))
-                {
-                    (IMemoryOwner<byte> old, long oldTicket) = held.Dequeue();
-                    if (!Patterns.Check(old.Memory.Span, oldTicket))
-                    {
-                        Interlocked.Increment(ref failures);
-                    }
-
-                    old.Dispose();
-                }
+                Patterns.DisposeDownTo(held, random.Next(4, 24), ref failures);
             }
 
             foreach ((IMemoryOwner<byte> owner, long _) in held)

@@ -90,16 +90,7 @@ public sealed class ReservationLimitTests
                     Interlocked.Increment(ref overLimit);
                 }
 
-                while (held.Count > random.Next(1, 12))
-                {
-                    (IMemoryOwner<byte> owner, long ticket) = held.Dequeue();
-                    if (!Patterns.Check(owner.Memory.Span, ticket))
-                    {
-                        Interlocked.Increment(ref failures);
-                    }
-
-                    owner.Dispose();
-                }
+                Patterns.DisposeDownTo(held, random.Next(1, 12), ref failures);
             }
 
             foreach ((IMemoryOwner<byte> owner, long _) in held)
