@@ -42,6 +42,22 @@ public sealed class CentralFreeListTests
     }
 
     [Test]
+    public void The_lock_free_empty_check_sees_a_single_block_in_the_stack_and_in_the_queue()
+    {
+        var central = new CentralFreeList<Token>(batchCount: 1);
+        var one = new BlockSlot<Token>[1];
+        Assert.That(central.TakeBatch(one), Is.Zero, "empty");
+
+        central.Put(new Token(1));
+        Assert.That(central.TakeBatch(one), Is.EqualTo(1), "a single put goes to the stack");
+        Assert.That(central.TakeBatch(one), Is.Zero);
+
+        central.PutBatch(Make(2, 1));
+        Assert.That(central.TakeBatch(new BlockSlot<Token>[4]), Is.EqualTo(1), "a one-block batch sits in the queue");
+        Assert.That(central.Snapshot().FreeBlocks, Is.Zero);
+    }
+
+    [Test]
     public void A_trim_sees_queued_blocks_and_nothing_is_lost_or_handed_out_twice_under_concurrency()
     {
         const int Tokens = 2048;

@@ -104,6 +104,13 @@ internal sealed class CentralFreeList<TBlock>
             return destination.Length;
         }
 
+        if (Volatile.Read(ref _count) == 0 && (queues is null || queues.Queued.IsEmpty))
+        {
+            // Nothing to take, seen without the lock: a miss that will borrow or grow need not queue behind a
+            // drain. A put racing with this read is found by the next refill; at worst this one grows a slab early.
+            return 0;
+        }
+
         lock (_lock)
         {
             if (queues is not null && _count < destination.Length && queues.Queued.TryDequeue(out batch))

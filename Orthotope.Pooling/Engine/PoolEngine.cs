@@ -165,12 +165,65 @@ internal sealed class PoolEngine<TBlock> : ITrimTarget, IPoolMetricsSource
                     Debug.Assert(block is not null);
                     return block;
                 }
+
+                // Still inside the handshake, so the other stacks of this cache are as much ours as this one.
+                TBlock? borrowed = BorrowFromOwnCache(cache, classIndex);
+                if (borrowed is not null)
+                {
+                    Volatile.Write(ref cache.InUse, 0);
+                    return borrowed;
+                }
             }
 
             Volatile.Write(ref cache.InUse, 0);
         }
 
         return RentSlow(classIndex);
+    }
+
+    /// <summary>
+    /// The first step of a miss, taken without the cache's lock: when the class has nothing free centrally either,
+    /// a block from one of the next <see cref="BorrowClasses"/> stacks of the calling thread's own cache, as
+    /// <see cref="TryBorrow"/> would find it after locking.
+    /// </summary>
+    /// <remarks>
+    /// <para>
+    /// Why here: a class of a mixed workload that borrows never grows blocks of its own (that is the point of
+    /// borrowing: W2's footprint fell from 4.19 to 1.74 times the live bytes), so its every rent misses, and the
+    /// borrowed block, which goes back to its own class, is usually in this thread's stack of that class. Through
+    /// the slow path each such rent took the cache lock and the central list's lock to find nothing: 40% of W2's
+    /// rents, a third of its time.
+    /// </para>
+    /// <para>The caller is the owner, inside its fast-path handshake (<see cref="ThreadCache{TBlock}.InUse"/> set, no
+    /// steal in progress). Returns null when the class has central blocks to refill from, or no stack has one.</para>
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private TBlock? BorrowFromOwnCache(ThreadCache<TBlock> cache, int classIndex)
+    {
+        if (!_central[classIndex].LooksEmpty)
+        {
+            return null;
+        }
+
+        ThreadCache<TBlock>.ClassCache[] classes = cache.Classes;
+        int last = Math.Min(classes.Length - 1, classIndex + BorrowClasses);
+        for (int c = classIndex + 1; c <= last; c++)
+        {
+            ref ThreadCache<TBlock>.ClassCache slot = ref classes[c];
+            BlockSlot<TBlock>[] items = slot.Items;
+            int top = slot.Count - 1;
+            if ((uint)top < (uint)items.Length)
+            {
+                slot.Count = top;
+                TBlock? block = items[top].Block;
+                items[top].Block = null;
+                classes[classIndex].Rents++;
+                Debug.Assert(block is not null);
+                return block;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Gives back a block of class <paramref name="classIndex"/> that <see cref="Rent"/> handed out.</summary>
@@ -402,10 +455,10 @@ internal sealed class PoolEngine<TBlock> : ITrimTarget, IPoolMetricsSource
                 }
             }
 
-            // A peek first: most larger classes of a mixed workload have nothing spare, and a lock taken to find
-            // nothing is most of what a miss costs.
+            // Most larger classes of a mixed workload have nothing spare centrally; TakeBatch sees that without
+            // its lock.
             BlockSlot<TBlock> one = default;
-            if (!_central[c].LooksEmpty && _central[c].TakeBatch(new Span<BlockSlot<TBlock>>(ref one)) == 1)
+            if (_central[c].TakeBatch(new Span<BlockSlot<TBlock>>(ref one)) == 1)
             {
                 return one.Block;
             }
