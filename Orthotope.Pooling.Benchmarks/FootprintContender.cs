@@ -12,16 +12,16 @@ public sealed class FootprintContender : IDisposable
 {
     private readonly Func<int, object> _rent;
     private readonly Action<object> _return;
-    private readonly Func<long>? _reservedBytes;
+    private readonly Func<PoolStatistics>? _statistics;
     private readonly IDisposable? _resources;
 
-    private FootprintContender(Contender contender, Func<int, object> rent, Action<object> @return, Func<long>? reservedBytes, IDisposable? resources, string? description = null)
+    private FootprintContender(Contender contender, Func<int, object> rent, Action<object> @return, Func<PoolStatistics>? statistics, IDisposable? resources, string? description = null)
     {
         Contender = contender;
         Description = description ?? contender.ToString();
         _rent = rent;
         _return = @return;
-        _reservedBytes = reservedBytes;
+        _statistics = statistics;
         _resources = resources;
     }
 
@@ -32,7 +32,7 @@ public sealed class FootprintContender : IDisposable
     public string Description { get; }
 
     /// <summary>Whether the pool reports the bytes it holds (only the Orthotope pools do).</summary>
-    public bool HasReservedBytes => _reservedBytes is not null;
+    public bool HasReservedBytes => _statistics is not null;
 
     /// <summary>Builds the contender; the Orthotope pools are fresh instances with default options.</summary>
     /// <param name="contender">Which pool.</param>
@@ -69,10 +69,10 @@ public sealed class FootprintContender : IDisposable
                     $"Kestrel: {blocks.GetType().FullName} from IMemoryPoolFactory<byte>, MaxBufferSize {blocks.MaxBufferSize}; ArrayPool<byte>.Shared above");
             case Contender.OrthotopeMemory:
                 var memoryPool = new OrthotopeMemoryPool(new OrthotopePoolOptions { Name = "footprint" });
-                return new FootprintContender(contender, size => memoryPool.Rent(size), buffer => ((IMemoryOwner<byte>)buffer).Dispose(), () => memoryPool.GetStatistics().ReservedBytes, memoryPool);
+                return new FootprintContender(contender, size => memoryPool.Rent(size), buffer => ((IMemoryOwner<byte>)buffer).Dispose(), memoryPool.GetStatistics, memoryPool);
             case Contender.OrthotopeArray:
                 var arrayPool = new OrthotopeArrayPool(new OrthotopePoolOptions { Name = "footprint-arrays" });
-                return new FootprintContender(contender, size => arrayPool.Rent(size), buffer => arrayPool.Return((byte[])buffer), () => arrayPool.GetStatistics().ReservedBytes, null);
+                return new FootprintContender(contender, size => arrayPool.Rent(size), buffer => arrayPool.Return((byte[])buffer), arrayPool.GetStatistics, null);
             default:
                 throw new ArgumentOutOfRangeException(nameof(contender), contender, "unknown contender");
         }
@@ -94,7 +94,10 @@ public sealed class FootprintContender : IDisposable
     public void Return(object buffer) => _return(buffer);
 
     /// <summary>The pool's reserved bytes, or -1 where the pool does not report them.</summary>
-    public long ReservedBytes() => _reservedBytes?.Invoke() ?? -1;
+    public long ReservedBytes() => _statistics?.Invoke().ReservedBytes ?? -1;
+
+    /// <summary>The pool's statistics snapshot, or null where the pool has none (only the Orthotope pools do).</summary>
+    public PoolStatistics? Statistics() => _statistics?.Invoke();
 
     /// <inheritdoc/>
     public void Dispose() => _resources?.Dispose();

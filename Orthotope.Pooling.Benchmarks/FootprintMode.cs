@@ -92,14 +92,16 @@ public static class FootprintMode
         using (FootprintContender pool = FootprintContender.Create(contender))
         {
             Console.WriteLine(pool.Description);
-            result = RunRing(pool, sizes, sampleReserved: false);
+            result = RunRing(pool, sizes, sampleReserved: false, peaks: null);
         }
 
         using (FootprintContender pool = FootprintContender.Create(contender))
         {
             if (pool.HasReservedBytes)
             {
-                peakReserved = RunRing(pool, sizes, sampleReserved: true).PeakReserved;
+                var peaks = new ClassPeaks();
+                peakReserved = RunRing(pool, sizes, sampleReserved: true, peaks).PeakReserved;
+                peaks.Print(pool.Statistics()!);
             }
         }
 
@@ -107,7 +109,7 @@ public static class FootprintMode
         return result with { PeakReserved = peakReserved };
     }
 
-    private static FootprintResult RunRing(FootprintContender pool, int[] sizes, bool sampleReserved)
+    private static FootprintResult RunRing(FootprintContender pool, int[] sizes, bool sampleReserved, ClassPeaks? peaks)
     {
         var buffers = new object?[Live];
         var requested = new int[Live];
@@ -123,11 +125,13 @@ public static class FootprintMode
             int slot = i % Live;
             if (buffers[slot] is object old)
             {
+                peaks?.Returned(FootprintContender.Bytes(old).Length);
                 pool.Return(old);
                 live -= requested[slot];
             }
 
             buffers[slot] = pool.Rent(sizes[i]);
+            peaks?.Rented(FootprintContender.Bytes(buffers[slot]!).Length);
             requested[slot] = sizes[i];
             live += sizes[i];
             peakLive = Math.Max(peakLive, live);
