@@ -189,7 +189,7 @@ internal sealed class PoolEngine<TBlock> : ITrimTarget, IPoolMetricsSource
     /// <remarks>
     /// <para>
     /// Why here: a class of a mixed workload that borrows never grows blocks of its own (that is the point of
-    /// borrowing: W2's footprint fell from 4.19 to 1.74 times the live bytes), so its every rent misses, and the
+    /// borrowing: W2's footprint fell from 4.19 to 1.71 times the live bytes), so its every rent misses, and the
     /// borrowed block, which goes back to its own class, is usually in this thread's stack of that class. Through
     /// the slow path each such rent took the cache lock and the central list's lock to find nothing: 40% of W2's
     /// rents, a third of its time.
