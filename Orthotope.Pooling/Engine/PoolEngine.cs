@@ -209,16 +209,10 @@ internal sealed class PoolEngine<TBlock> : ITrimTarget, IPoolMetricsSource
         int last = Math.Min(classes.Length - 1, classIndex + BorrowClasses);
         for (int c = classIndex + 1; c <= last; c++)
         {
-            ref ThreadCache<TBlock>.ClassCache slot = ref classes[c];
-            BlockSlot<TBlock>[] items = slot.Items;
-            int top = slot.Count - 1;
-            if ((uint)top < (uint)items.Length)
+            TBlock? block = classes[c].TryPop();
+            if (block is not null)
             {
-                slot.Count = top;
-                TBlock? block = items[top].Block;
-                items[top].Block = null;
                 classes[classIndex].Rents++;
-                Debug.Assert(block is not null);
                 return block;
             }
         }
@@ -443,16 +437,9 @@ internal sealed class PoolEngine<TBlock> : ITrimTarget, IPoolMetricsSource
         int last = Math.Min(_central.Length - 1, classIndex + BorrowClasses);
         for (int c = classIndex + 1; c <= last; c++)
         {
-            if (cache is not null)
+            if (cache?.Classes[c].TryPop() is { } block)
             {
-                ref ThreadCache<TBlock>.ClassCache slot = ref cache.Classes[c];
-                if (slot.Count > 0)
-                {
-                    int top = --slot.Count;
-                    TBlock? block = slot.Items[top].Block;
-                    slot.Items[top].Block = null;
-                    return block;
-                }
+                return block;
             }
 
             // Most larger classes of a mixed workload have nothing spare centrally; TakeBatch sees that without

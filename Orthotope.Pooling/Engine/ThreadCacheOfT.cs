@@ -1,4 +1,6 @@
 using System;
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Threading;
 
 namespace Orthotope.Pooling.Engine;
@@ -91,5 +93,27 @@ internal sealed class ThreadCache<TBlock> : ThreadCache
 
         /// <summary><see cref="Rents"/> when the stack last overflowed: unchanged means the thread only returns.</summary>
         public long RentsAtLastOverflow;
+
+        /// <summary>
+        /// Pops the top block, clearing its slot, or returns null when the stack is empty. For the borrowing paths;
+        /// the fast path in <see cref="PoolEngine{TBlock}.Rent"/> does the same inline, with its statistics between.
+        /// </summary>
+        /// <remarks>Only for the owner inside its handshake, or under the cache's steal lock.</remarks>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public TBlock? TryPop()
+        {
+            BlockSlot<TBlock>[] items = Items;
+            int top = Count - 1;
+            if ((uint)top >= (uint)items.Length)
+            {
+                return null;
+            }
+
+            Count = top;
+            TBlock? block = items[top].Block;
+            items[top].Block = null;
+            Debug.Assert(block is not null, "a slot below Count always holds a block");
+            return block;
+        }
     }
 }
