@@ -184,23 +184,13 @@ public sealed class CentralFreeListTests
     /// <summary>A block source whose trim keeps every free block, so a test can count them afterwards.</summary>
     private sealed class KeepAllSource : BlockSource<Token>
     {
-        public override bool IsSlabBacked => false;
-
         public override ReleaseResult ReleaseFree(int classIndex, Span<BlockSlot<Token>> free, int maxBlocks) =>
             new(free.Length, 0, 0, 0);
 
         public override long GetGrowthBytes(int classIndex, int previousGrowths) => throw new NotSupportedException();
 
-        public override BlockSlot<Token>[] Grow(PoolEngine<Token> engine, int classIndex, long bytes, out int slabs) => throw new NotSupportedException();
+        public override BlockSlot<Token>[] Grow(int classIndex, long bytes, out int slabs) => throw new NotSupportedException();
 
-        public override Token CreateUnpooled(PoolEngine<Token> engine, int length) => throw new NotSupportedException();
-
-        public override long GetLargeBytes(int length) => throw new NotSupportedException();
-
-        public override Token CreateLarge(PoolEngine<Token> engine, int length) => throw new NotSupportedException();
-
-        public override int GetLargeLength(Token block) => throw new NotSupportedException();
-
-        public override long GetLargeReservedBytes(Token block) => throw new NotSupportedException();
+        public override int GetStride(int classIndex) => 0;
     }
 }

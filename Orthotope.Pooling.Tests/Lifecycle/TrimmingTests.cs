@@ -83,8 +83,8 @@ public sealed class TrimmingTests
         long peak = pool.GetStatistics().ReservedBytes;
         release.Set();
         returned.Wait();
-        long ticksAtReturn = pool.Engine.Ticks;
-        while (pool.Engine.Ticks < ticksAtReturn + 2)
+        long ticksAtReturn = pool.Engine.Trimmer.Ticks;
+        while (pool.Engine.Trimmer.Ticks < ticksAtReturn + 2)
         {
             Thread.Sleep(20);
         }
@@ -181,7 +181,7 @@ public sealed class TrimmingTests
             while (!stop.IsCancellationRequested)
             {
                 pool.Trim();
-                pool.Engine.TrimIdle();
+                pool.Engine.Trimmer.TrimIdle();
                 Interlocked.Increment(ref trims);
             }
         }, TaskCreationOptions.LongRunning);
@@ -252,9 +252,9 @@ public sealed class TrimmingTests
         owners.ForEach(o => o.Dispose());
         long reserved = pool.GetStatistics().ReservedBytes;
 
-        Assert.That(pool.Engine.OnMemoryPressure(0.3), Is.Zero);
+        Assert.That(pool.Engine.Trimmer.OnMemoryPressure(0.3), Is.Zero);
         Assert.That(pool.GetStatistics().ReservedBytes, Is.EqualTo(reserved));
-        Assert.That(pool.Engine.OnMemoryPressure(0.95), Is.EqualTo(reserved));
+        Assert.That(pool.Engine.Trimmer.OnMemoryPressure(0.95), Is.EqualTo(reserved));
         Assert.That(pool.GetStatistics().ReservedBytes, Is.Zero);
     }
 

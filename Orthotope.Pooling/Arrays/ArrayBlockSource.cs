@@ -4,8 +4,9 @@ using Orthotope.Pooling.Engine;
 namespace Orthotope.Pooling.Arrays;
 
 /// <summary>
-/// Makes whole <see cref="byte"/> arrays for <see cref="OrthotopeArrayPool"/>: one array per block, of exactly the
-/// class length, on the ordinary (compacting) heap, as <see cref="System.Buffers.ArrayPool{T}.Shared"/> does.
+/// Makes the size classes' <see cref="byte"/> arrays for <see cref="OrthotopeArrayPool"/>: one array per block, of
+/// exactly the class length, on the ordinary (compacting) heap, as <see cref="System.Buffers.ArrayPool{T}.Shared"/>
+/// does.
 /// </summary>
 /// <remarks>
 /// A growth makes one refill batch of arrays, so a class costs no more than what its first renter asked for.
@@ -23,15 +24,13 @@ internal sealed class ArrayBlockSource : BlockSource<byte[]>
         _refillBatchBytes = options.RefillBatchBytes;
     }
 
-    public override bool IsSlabBacked => false;
-
     public override long GetGrowthBytes(int classIndex, int previousGrowths)
     {
         int length = _classes.GetLength(classIndex);
         return (long)Math.Max(1, _refillBatchBytes / length) * length;
     }
 
-    public override BlockSlot<byte[]>[] Grow(PoolEngine<byte[]> engine, int classIndex, long bytes, out int slabs)
+    public override BlockSlot<byte[]>[] Grow(int classIndex, long bytes, out int slabs)
     {
         int length = _classes.GetLength(classIndex);
         var blocks = new BlockSlot<byte[]>[(int)(bytes / length)];
@@ -54,17 +53,6 @@ internal sealed class ArrayBlockSource : BlockSource<byte[]>
             ReleasedBytes: (long)released * _classes.GetLength(classIndex));
     }
 
-    /// <remarks>
-    /// A class-length array, so that returning it is valid; the pool cannot tell it from its own when it comes back
-    /// and keeps it like any returned array.
-    /// </remarks>
-    public override byte[] CreateUnpooled(PoolEngine<byte[]> engine, int length) => GC.AllocateUninitializedArray<byte>(length);
-
-    public override long GetLargeBytes(int length) => length;
-
-    public override byte[] CreateLarge(PoolEngine<byte[]> engine, int length) => GC.AllocateUninitializedArray<byte>(length);
-
-    public override int GetLargeLength(byte[] block) => block.Length;
-
-    public override long GetLargeReservedBytes(byte[] block) => block.Length;
+    /// <summary>Zero: arrays are not carved from slabs.</summary>
+    public override int GetStride(int classIndex) => 0;
 }

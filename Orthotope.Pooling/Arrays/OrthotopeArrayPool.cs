@@ -56,7 +56,13 @@ public sealed class OrthotopeArrayPool : ArrayPool<byte>
         options = options.Clone();
         options.Validate();
         _classes = new SizeClassTable(options.LargestSizeClass);
-        _engine = new PoolEngine<byte[]>(options, new ArrayBlockSource(_classes, options), _classes, nameof(OrthotopeArrayPool));
+        SizeClassTable classes = _classes;
+        _engine = new PoolEngine<byte[]>(
+            options,
+            classes,
+            _ => new ArrayBlockSource(classes, options),
+            static _ => new LargeArraySource(),
+            nameof(OrthotopeArrayPool));
         _largestClassLength = _classes.LargestLength;
         _maxArrayLength = options.MaxBufferSize;
         Options = options;
@@ -117,20 +123,16 @@ public sealed class OrthotopeArrayPool : ArrayPool<byte>
     public override void Return(byte[] array, bool clearArray = false)
     {
         ArgumentNullException.ThrowIfNull(array);
-        int length = array.Length;
-        if ((uint)(length - 1) < (uint)_largestClassLength)
+        int index = _classes.IndexOfExactLength(array.Length);
+        if (index >= 0)
         {
-            int index = SizeClassTable.GetIndex(length);
-            if (_classes.GetLength(index) == length)
+            if (clearArray)
             {
-                if (clearArray)
-                {
-                    Array.Clear(array);
-                }
-
-                _engine.Return(array, index);
-                return;
+                Array.Clear(array);
             }
+
+            _engine.Return(array, index);
+            return;
         }
 
         ReturnUncommon(array, clearArray);

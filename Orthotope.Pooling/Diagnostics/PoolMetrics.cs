@@ -43,9 +43,6 @@ internal static class PoolMetrics
         }
     }
 
-    /// <summary>The meter's name, for tests: forces the static meter into being.</summary>
-    public static string Name => s_meter.Name;
-
     private static Meter CreateMeter()
     {
         var meter = new Meter(MeterName, typeof(PoolMetrics).Assembly.GetName().Version?.ToString());

@@ -11,9 +11,9 @@ namespace Orthotope.Pooling.Engine;
 /// <para>
 /// Why not <see cref="Lock"/>: its owner is almost always the only thread that takes it, so what matters is the
 /// uncontended cost, and <see cref="Lock"/> reads the current thread's id from thread-local storage on every enter
-/// and exit; on a mixed-size workload that missed its thread cache once every thirty rents, those reads were a
-/// fifth of the time (measured with <c>perf</c> on W2's ring). Contention is rare and short: a trimmer only ever
-/// <see cref="TryEnter"/>s and holds it while it moves one cache's blocks.
+/// and exit, which showed up in profiles of mixed-size workloads that miss their thread cache often (see
+/// docs/benchmarks.md, W2). Contention is rare and short: a trimmer only ever <see cref="TryEnter"/>s and holds it
+/// while it moves one cache's blocks.
 /// </para>
 /// <para>
 /// Not reentrant, on purpose: a rent that trims the pool at the reservation limit while it holds its own cache's lock

@@ -18,10 +18,10 @@ namespace Orthotope.Pooling.Engine;
 /// </para>
 /// <para>
 /// Why the queue: when one thread rents and another disposes (every <c>Pipe</c>), the renter refills and the disposer
-/// drains a batch at a time, and on a lock the two collide on most batches; measured on W4, a process could settle
-/// where most batches waited on the lock (about 100 ns per block instead of 30). A batch of exactly the class's batch
-/// count now travels as one <see cref="BlockBatch{TBlock}"/> through a <see cref="ConcurrentQueue{T}"/>, a few
-/// interlocked operations and no waiting. Everything else (single blocks, odd-sized batches from trims, growth,
+/// drains a batch at a time, and on a lock the two collide on most batches, the waiter blocking each time (figures
+/// in docs/benchmarks.md, W4). A batch of exactly the class's batch count travels instead as one
+/// <see cref="BlockBatch{TBlock}"/> through a <see cref="ConcurrentQueue{T}"/>: a few interlocked operations and no
+/// waiting. Everything else (single blocks, odd-sized batches from trims, growth,
 /// borrowing) uses the locked stack, and a trim first moves every queued batch there, so slab release, the low-water
 /// mark and statistics see all free blocks. A block is always in exactly one place: a queued batch, the stack, or
 /// the hands of the one thread that took it out of either.
@@ -64,6 +64,9 @@ internal sealed class CentralFreeList<TBlock>
 
     /// <summary>Batches handed to thread caches (each one a thread-cache miss). Changed with interlocked operations.</summary>
     private long _refills;
+
+    /// <summary>Rents served straight from this list, without a thread cache (caches off). Interlocked.</summary>
+    private long _uncachedRents;
 
     /// <summary>
     /// The fewest free blocks held since the last idle trim: that many sat unused for the whole period, so an idle
@@ -135,6 +138,16 @@ internal sealed class CentralFreeList<TBlock>
             return n;
         }
     }
+
+    /// <summary>Takes one free block, or returns null; an empty list answers without its lock.</summary>
+    public TBlock? TakeOne()
+    {
+        BlockSlot<TBlock> one = default;
+        return TakeBatch(new Span<BlockSlot<TBlock>>(ref one)) == 1 ? one.Block : null;
+    }
+
+    /// <summary>Counts a rent served from this list without a thread cache.</summary>
+    public void CountUncachedRent() => Interlocked.Increment(ref _uncachedRents);
 
     /// <summary>Adds free blocks; a whole batch goes to the queue without the lock.</summary>
     public void PutBatch(ReadOnlySpan<BlockSlot<TBlock>> blocks)
@@ -243,7 +256,8 @@ internal sealed class CentralFreeList<TBlock>
         {
             // The queue's count is read without its own lock, so it may be a batch off while blocks move.
             int queued = Volatile.Read(ref _queues)?.Queued.Count ?? 0;
-            return new CentralSnapshot(_count + (queued * _batchCount), _createdBlocks, _slabs, Interlocked.Read(ref _refills));
+            return new CentralSnapshot(
+                _count + (queued * _batchCount), _createdBlocks, _slabs, Interlocked.Read(ref _refills), Interlocked.Read(ref _uncachedRents));
         }
     }
 
@@ -278,5 +292,5 @@ internal sealed class CentralFreeList<TBlock>
     }
 
     /// <summary>What <see cref="Snapshot"/> saw, all read under one lock.</summary>
-    internal readonly record struct CentralSnapshot(int FreeBlocks, long CreatedBlocks, int Slabs, long Refills);
+    internal readonly record struct CentralSnapshot(int FreeBlocks, long CreatedBlocks, int Slabs, long Refills, long UncachedRents);
 }

@@ -92,9 +92,12 @@ internal sealed class SizeClassTable
     }
 
     /// <summary>Returns the class whose length is exactly <paramref name="length"/>, or -1 if none is.</summary>
+    /// <remarks>The array pool's return path: one unsigned compare, one table lookup.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int IndexOfExactLength(int length)
     {
-        if ((uint)length > (uint)LargestLength)
+        // One unsigned compare sends zero, negatives and lengths above the largest class to -1.
+        if ((uint)(length - 1) >= (uint)LargestLength)
         {
             return -1;
         }

@@ -1,119 +1,264 @@
 using System;
-using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Threading;
 
 namespace Orthotope.Pooling.Engine;
 
 /// <summary>
-/// One thread's free blocks for one engine: a LIFO stack per size class, refilled from and drained to the
-/// engine's central free lists in batches.
+/// One thread's free blocks for one engine: a LIFO stack per size class, refilled from and drained to the engine's
+/// central free lists in batches, grown by bursts, and drained from outside when the thread goes idle or exits.
 /// </summary>
 /// <remarks>
 /// <para>
-/// Only <see cref="ThreadCache.Owner"/> pushes and pops on its fast path, with no lock and no interlocked operation.
-/// Other threads read the counts, racily, for statistics.
+/// Only <see cref="ThreadCache.Owner"/> pushes and pops on its fast path (<see cref="TryEnter"/> ...
+/// <see cref="Exit"/>), with no lock and no interlocked operation. Everything else that changes the stacks runs with
+/// <see cref="StealLock"/> held: the owner's slow paths, and a trimmer that drains an idle cache. Other threads read
+/// the counts, racily, for statistics.
 /// </para>
 /// <para>
-/// A trimmer may drain the cache of an idle live thread ("steal" it) through an asymmetric handshake: the owner's
-/// fast path sets <see cref="InUse"/> and then reads <see cref="Stealing"/> with plain (volatile) accesses; the
-/// trimmer sets <see cref="Stealing"/>, runs <see cref="Interlocked.MemoryBarrierProcessWide"/> (which makes each side's
-/// write visible to the other), and drains only if <see cref="InUse"/> is clear. An owner that sees
-/// <see cref="Stealing"/> takes its slow path, which, like the trimmer, holds <see cref="StealLock"/> while it
-/// touches the stacks. The engine also drains the cache once the owner has exited, and replaces
-/// <see cref="Classes"/> wholesale when it is disposed.
+/// The steal handshake is asymmetric: the owner's fast path sets <c>_inUse</c> and then reads <c>_stealing</c> with
+/// plain (volatile) accesses; a trimmer (<see cref="ThreadCacheRegistry{TBlock}"/>) takes <see cref="StealLock"/>,
+/// sets <c>_stealing</c>, runs <see cref="Interlocked.MemoryBarrierProcessWide"/> (which makes each side's write
+/// visible to the other), and drains only if <c>_inUse</c> is clear. An owner that sees <c>_stealing</c> takes its
+/// slow path, which waits on <see cref="StealLock"/>.
 /// </para>
 /// </remarks>
-internal sealed class ThreadCache<TBlock> : ThreadCache
+internal sealed partial class ThreadCache<TBlock> : ThreadCache
     where TBlock : class
 {
-    public ThreadCache(object engine, Thread owner, int classCount)
-        : base(engine, owner)
-    {
-        Classes = CreateEmpty(classCount);
-    }
+    private readonly CacheLimits _limits;
 
-    /// <summary>Held by the owner's slow path and by a trimmer while either changes the stacks.</summary>
+    /// <summary>
+    /// Held by the owner's slow paths and by a trimmer while either changes the stacks outside the fast path.
+    /// Lock order: a thread that holds it may go on to take the trim lock (<see cref="PoolTrimmer{TBlock}"/>) and the registry lock (a rent at the
+    /// reservation limit trims), never the other way round except with <see cref="CacheLock.TryEnter"/>, or for the
+    /// cache of a thread that has exited.
+    /// </summary>
     /// <remarks>A mutable struct: always used in place, through this field.</remarks>
     public CacheLock StealLock;
 
     /// <summary>1 while the owner's fast path runs. Written only by the owner.</summary>
-    public int InUse;
+    private int _inUse;
 
     /// <summary>1 while a trimmer is deciding whether to drain this cache. Written only under <see cref="StealLock"/>.</summary>
-    public int Stealing;
+    private int _stealing;
 
-    /// <summary>Slow-path calls by the owner, part of the activity signature the trimmer compares between ticks.</summary>
-    public long SlowOperations;
+    /// <summary>
+    /// One stack per size class; a stack's array is empty until the class is first used. Replaced as a whole by
+    /// <see cref="Clear"/>, so an owner caught mid-operation works on the old stacks, harmlessly.
+    /// </summary>
+    private ClassStack[] _stacks;
 
-    /// <summary>The activity signature the trimmer saw at its last tick. Trimmer only.</summary>
-    public long LastSignature = -1;
+    /// <summary>Slow-path calls by the owner, part of the activity signature. Under <see cref="StealLock"/>.</summary>
+    private long _slowOperations;
 
-    /// <summary>Bytes of stack capacity grown beyond the base limits by bursts, over all classes. Under <see cref="StealLock"/> or owner.</summary>
-    public long BurstBytes;
+    /// <summary>Bytes of stack capacity grown beyond the base limits by bursts, over all classes. Under <see cref="StealLock"/>.</summary>
+    private long _burstBytes;
 
-    /// <summary>One stack per size class. Never null, and every stack's array is non-null (possibly empty).</summary>
-    public ClassCache[] Classes;
-
-    /// <summary>Creates per-class stacks that hold nothing, so the hot path falls through to the slow path.</summary>
-    public static ClassCache[] CreateEmpty(int classCount)
+    public ThreadCache(object registry, Thread owner, CacheLimits limits)
+        : base(registry, owner)
     {
-        var classes = new ClassCache[classCount];
-        for (int i = 0; i < classes.Length; i++)
+        _limits = limits;
+        _stacks = CreateEmptyStacks(limits.ClassCount);
+    }
+
+    /// <summary>The activity signature the trimmer saw at its last tick. Read and written by the trimmer only.</summary>
+    public long LastSignature { get; set; } = -1;
+
+    /// <summary>
+    /// Enters the fast path: true when the owner may push and pop without the lock until <see cref="Exit"/>; false
+    /// when a trimmer is at work, and the caller must take its slow path.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TryEnter()
+    {
+        Volatile.Write(ref _inUse, 1);
+        if (Volatile.Read(ref _stealing) == 0)
         {
-            classes[i].Items = Array.Empty<BlockSlot<TBlock>>();
+            return true;
         }
 
-        return classes;
+        Volatile.Write(ref _inUse, 0);
+        return false;
+    }
+
+    /// <summary>Leaves the fast path that <see cref="TryEnter"/> entered.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Exit() => Volatile.Write(ref _inUse, 0);
+
+    /// <summary>Pops a free block of class <paramref name="classIndex"/> and counts the rent, or returns null.</summary>
+    /// <remarks>Owner only, inside the fast path or under <see cref="StealLock"/>.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public TBlock? TryPop(int classIndex)
+    {
+        ref ClassStack stack = ref _stacks[classIndex];
+        TBlock? block = stack.TryPop();
+        if (block is not null)
+        {
+            stack.Rents++;
+        }
+
+        return block;
+    }
+
+    /// <summary>Pushes a free block of class <paramref name="classIndex"/>; false when its stack is full.</summary>
+    /// <remarks>Owner only, inside the fast path or under <see cref="StealLock"/>.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TryPush(int classIndex, TBlock block) => _stacks[classIndex].TryPush(block);
+
+    /// <summary>
+    /// Pops a free block of class <paramref name="classIndex"/> without counting a rent, or returns null: a block lent
+    /// to a rent of a smaller class, which counts the rent with <see cref="CountRent"/>.
+    /// </summary>
+    /// <remarks>Owner only, inside the fast path or under <see cref="StealLock"/>.</remarks>
+    public TBlock? TryLend(int classIndex) => _stacks[classIndex].TryPop();
+
+    /// <summary>Counts a rent of class <paramref name="classIndex"/> served with a block lent by a larger class.</summary>
+    /// <remarks>Owner only, inside the fast path or under <see cref="StealLock"/>.</remarks>
+    public void CountRent(int classIndex) => _stacks[classIndex].Rents++;
+
+    /// <summary>
+    /// Starts a refill of class <paramref name="classIndex"/>, whose stack is empty: returns the span a refill of one
+    /// batch writes into. <see cref="CompleteRefill"/> ends it.
+    /// </summary>
+    /// <remarks>Owner only, under <see cref="StealLock"/>.</remarks>
+    public Span<BlockSlot<TBlock>> BeginRefill(int classIndex)
+    {
+        _slowOperations++;
+        ref ClassStack stack = ref _stacks[classIndex];
+        stack.EnsureCapacity(_limits.BaseLimit(classIndex));
+        return stack.EmptySpace(_limits.BatchCount(classIndex));
+    }
+
+    /// <summary>Ends a refill that wrote <paramref name="filled"/> (at least one) blocks, and pops one for the rent.</summary>
+    /// <remarks>Owner only, under <see cref="StealLock"/>.</remarks>
+    public TBlock CompleteRefill(int classIndex, int filled)
+    {
+        _stacks[classIndex].Added(filled);
+        TBlock? block = TryPop(classIndex);
+        System.Diagnostics.Debug.Assert(block is not null);
+        return block;
+    }
+
+    /// <summary>
+    /// Takes back a block whose stack was full on the fast path: grows the stack if the overflow is a burst (this
+    /// thread rents from the class too, and has burst allowance left), else hands the oldest batch to
+    /// <paramref name="central"/>; then pushes the block.
+    /// </summary>
+    /// <remarks>Owner only, under <see cref="StealLock"/>.</remarks>
+    public void PushOverflow(int classIndex, int blockLength, TBlock block, CentralFreeList<TBlock> central)
+    {
+        _slowOperations++;
+        ref ClassStack stack = ref _stacks[classIndex];
+        stack.EnsureCapacity(_limits.BaseLimit(classIndex));
+        if (stack.IsFull)
+        {
+            int capacity = stack.Capacity;
+            int grown = Math.Min(_limits.BurstLimit(classIndex), capacity * 2);
+            long growthBytes = (long)(grown - capacity) * blockLength;
+            if (stack.RentedSinceLastOverflow && growthBytes > 0 &&
+                _burstBytes + growthBytes <= _limits.BurstAllowanceBytes)
+            {
+                // The thread rents from this class too, so the overflow is a burst (rent many, then return them
+                // all): keep the burst local by growing the stack, instead of shuttling batches through the centre.
+                stack.Grow(grown);
+                _burstBytes += growthBytes;
+            }
+            else
+            {
+                // Full: hand the oldest (coldest) batch to the central pool and keep the recently used blocks.
+                stack.DrainOldest(Math.Min(_limits.BatchCount(classIndex), stack.Count), central);
+            }
+
+            stack.MarkOverflow();
+        }
+
+        bool pushed = stack.TryPush(block);
+        System.Diagnostics.Debug.Assert(pushed, "room was made above");
+    }
+
+    /// <summary>
+    /// Moves every free block to <paramref name="central"/>, counting them per class into <paramref name="moved"/>,
+    /// and shrinks stacks grown by bursts back to their base limits.
+    /// </summary>
+    /// <remarks>
+    /// The caller has the cache to itself: it holds <see cref="StealLock"/> with the owner out of its fast path, or
+    /// the owner has exited.
+    /// </remarks>
+    public void Flush(CentralFreeList<TBlock>[] central, int[]? moved)
+    {
+        for (int i = 0; i < _stacks.Length; i++)
+        {
+            int count = _stacks[i].DrainAll(central[i]);
+            if (moved is not null)
+            {
+                moved[i] += count;
+            }
+
+            _stacks[i].ShrinkTo(_limits.BaseLimit(i));
+        }
+
+        _burstBytes = 0;
+    }
+
+    /// <summary>
+    /// The trimmer's side of the steal handshake: with <see cref="StealLock"/> held, announces the steal and reports
+    /// whether the owner is outside its fast path (and will stay out until <see cref="EndSteal"/>).
+    /// </summary>
+    public bool BeginSteal()
+    {
+        Volatile.Write(ref _stealing, 1);
+
+        // After this, an owner that set _inUse before our write to _stealing is visible to us, and an owner that
+        // sets it later sees _stealing and takes its (locked) slow path.
+        Interlocked.MemoryBarrierProcessWide();
+        return Volatile.Read(ref _inUse) == 0;
+    }
+
+    /// <summary>Ends what <see cref="BeginSteal"/> began; the caller still holds <see cref="StealLock"/>.</summary>
+    public void EndSteal() => Volatile.Write(ref _stealing, 0);
+
+    /// <summary>
+    /// Drops every free block (the engine is being disposed and keeps nothing): the stacks become empty, so the
+    /// owner's next call misses and takes the slow path, which sees the engine disposed.
+    /// </summary>
+    /// <remarks>The owner may be inside its fast path on the old stacks; whatever it does to them is harmless.</remarks>
+    public void Clear() => _stacks = CreateEmptyStacks(_stacks.Length);
+
+    private static ClassStack[] CreateEmptyStacks(int classCount)
+    {
+        var stacks = new ClassStack[classCount];
+        for (int i = 0; i < stacks.Length; i++)
+        {
+            stacks[i] = new ClassStack(Array.Empty<BlockSlot<TBlock>>());
+        }
+
+        return stacks;
     }
 
     /// <summary>A cheap summary of the cache's state: unchanged between two trimmer ticks means the owner was idle.</summary>
     public long ActivitySignature()
     {
-        long signature = Volatile.Read(ref SlowOperations);
-        foreach (ClassCache slot in Classes)
+        long signature = Volatile.Read(ref _slowOperations);
+        for (int i = 0; i < _stacks.Length; i++)
         {
-            signature = (signature * 31) + slot.Rents + ((long)slot.Count << 32);
+            signature = (signature * 31) + _stacks[i].ReadRents() + ((long)_stacks[i].ReadCount() << 32);
         }
 
         return signature;
     }
 
-    /// <summary>A thread's stack of free blocks of one size class.</summary>
-    internal struct ClassCache
+    /// <summary>Adds this cache's free blocks (unless null) and rents, per class, to the totals (racy reads of whole values).</summary>
+    public void AddCounts(long[]? cachedBlocks, long[] rents)
     {
-        /// <summary>The stack; its length is the class's current limit, or zero until the class is first used.</summary>
-        public BlockSlot<TBlock>[] Items;
-
-        /// <summary>How many entries of <see cref="Items"/>, from the bottom, hold a free block.</summary>
-        public int Count;
-
-        /// <summary>Rents served to this thread from this class, for statistics.</summary>
-        public long Rents;
-
-        /// <summary><see cref="Rents"/> when the stack last overflowed: unchanged means the thread only returns.</summary>
-        public long RentsAtLastOverflow;
-
-        /// <summary>
-        /// Pops the top block, clearing its slot, or returns null when the stack is empty. For the borrowing paths;
-        /// the fast path in <see cref="PoolEngine{TBlock}.Rent"/> does the same inline, with its statistics between.
-        /// </summary>
-        /// <remarks>Only for the owner inside its handshake, or under the cache's steal lock.</remarks>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public TBlock? TryPop()
+        for (int i = 0; i < _stacks.Length; i++)
         {
-            BlockSlot<TBlock>[] items = Items;
-            int top = Count - 1;
-            if ((uint)top >= (uint)items.Length)
+            if (cachedBlocks is not null)
             {
-                return null;
+                cachedBlocks[i] += _stacks[i].ReadCount();
             }
 
-            Count = top;
-            TBlock? block = items[top].Block;
-            items[top].Block = null;
-            Debug.Assert(block is not null, "a slot below Count always holds a block");
-            return block;
+            rents[i] += _stacks[i].ReadRents();
         }
     }
 }

@@ -12,7 +12,7 @@ namespace Orthotope.Pooling.Engine;
 /// <remarks>
 /// The table is non-generic so the thread-static access is the runtime's fast inline TLS access rather than a
 /// lookup through a shared generic's dictionary. An id can be reused after its engine is disposed, so a lookup
-/// compares <see cref="ThreadCache.Engine"/> with the asking engine before trusting what it finds.
+/// compares <see cref="ThreadCache.Registry"/> with the asking registry before trusting what it finds.
 /// </remarks>
 internal static class ThreadCacheTable
 {

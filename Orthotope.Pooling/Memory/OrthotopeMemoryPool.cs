@@ -63,7 +63,12 @@ public sealed class OrthotopeMemoryPool : MemoryPool<byte>
         options = options.Clone();
         options.Validate();
         var classes = new SizeClassTable(options.LargestSizeClass);
-        _engine = new PoolEngine<PooledMemoryBlock>(options, new SlabBlockSource(classes, options), classes, nameof(OrthotopeMemoryPool));
+        _engine = new PoolEngine<PooledMemoryBlock>(
+            options,
+            classes,
+            engine => new SlabBlockSource(engine, classes, options),
+            static engine => new LargeMemoryBlockSource(engine),
+            nameof(OrthotopeMemoryPool));
         _largestClassLength = classes.LargestLength;
         _maxBufferSize = options.MaxBufferSize;
         _defaultClassIndex = SizeClassTable.GetIndex(DefaultRentSize);

@@ -1,13 +1,11 @@
 using System;
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using Orthotope.Pooling.Engine;
 
 namespace Orthotope.Pooling.Memory;
 
 /// <summary>
-/// Makes <see cref="PooledMemoryBlock"/>s: carves pinned slabs for the size classes and allocates one pinned array
-/// per large block, aligning every block to 64 bytes.
+/// Makes the size classes' <see cref="PooledMemoryBlock"/>s: carves pinned slabs into blocks aligned to 64 bytes, and
+/// releases wholly free slabs.
 /// </summary>
 /// <remarks>
 /// A class's first slab holds four blocks (at least 4 KiB, at most two refill batches); each further slab doubles,
@@ -16,9 +14,6 @@ namespace Orthotope.Pooling.Memory;
 /// </remarks>
 internal sealed class SlabBlockSource : BlockSource<PooledMemoryBlock>
 {
-    /// <summary>Padding added to each array so that a 64-byte boundary falls inside it.</summary>
-    private const int AlignmentPad = SizeClassTable.Alignment - 1;
-
     /// <summary>Blocks in a class's first slab, unless that is under <see cref="MinFirstSlabBytes"/>.</summary>
     private const int FirstSlabBlocks = 4;
 
@@ -32,18 +27,20 @@ internal sealed class SlabBlockSource : BlockSource<PooledMemoryBlock>
     /// sorts as the emptiest, so its blocks are handed out last.</summary>
     private const int KeptMark = int.MaxValue;
 
+    private readonly PoolEngine<PooledMemoryBlock> _engine;
     private readonly SizeClassTable _classes;
     private readonly long _firstSlabBytes;
     private readonly long _maxSlabBytes;
 
-    public SlabBlockSource(SizeClassTable classes, OrthotopePoolOptions options)
+    public SlabBlockSource(PoolEngine<PooledMemoryBlock> engine, SizeClassTable classes, OrthotopePoolOptions options)
     {
+        _engine = engine;
         _classes = classes;
         _firstSlabBytes = 2L * options.RefillBatchBytes;
         _maxSlabBytes = options.SlabSize;
     }
 
-    public override bool IsSlabBacked => true;
+    public override int GetStride(int classIndex) => _classes.GetStride(classIndex);
 
     public override long GetGrowthBytes(int classIndex, int previousGrowths)
     {
@@ -53,22 +50,22 @@ internal sealed class SlabBlockSource : BlockSource<PooledMemoryBlock>
         long first = Math.Min(_firstSlabBytes, Math.Max(MinFirstSlabBytes, (long)FirstSlabBlocks * stride));
         long wanted = Math.Min(_maxSlabBytes, first << Math.Min(previousGrowths, 30));
         long blocks = Math.Max(1, wanted / stride);
-        return blocks * stride + AlignmentPad;
+        return blocks * stride + PinnedArrays.AlignmentPad;
     }
 
-    public override BlockSlot<PooledMemoryBlock>[] Grow(PoolEngine<PooledMemoryBlock> engine, int classIndex, long bytes, out int slabs)
+    public override BlockSlot<PooledMemoryBlock>[] Grow(int classIndex, long bytes, out int slabs)
     {
         int stride = _classes.GetStride(classIndex);
         int length = _classes.GetLength(classIndex);
         byte[] array = GC.AllocateUninitializedArray<byte>(checked((int)bytes), pinned: true);
-        (int first, nint address) = AlignedStart(array);
+        (int first, nint address) = PinnedArrays.AlignedStart(array);
         int count = (array.Length - first) / stride;
         var slab = new Slab(array, count);
         var blocks = new BlockSlot<PooledMemoryBlock>[count];
         for (int i = 0; i < count; i++)
         {
             int offset = first + (i * stride);
-            blocks[i].Block = new PooledMemoryBlock(engine, slab, classIndex, array, offset, length, address + (i * stride));
+            blocks[i].Block = new PooledMemoryBlock(_engine, slab, classIndex, array, offset, length, address + (i * stride));
         }
 
         // Hand out the lowest addresses first: the central list pops from the end.
@@ -125,36 +122,5 @@ internal sealed class SlabBlockSource : BlockSource<PooledMemoryBlock>
         // released by a later trim.
         free[..kept].Sort(static (a, b) => b.Block!.Slab!.FreeTally.CompareTo(a.Block!.Slab!.FreeTally));
         return new ReleaseResult(kept, releasedBlocks, releasedSlabs, releasedBytes);
-    }
-
-    public override long GetLargeBytes(int length) => SizeClassTable.AlignUp((long)length) + AlignmentPad;
-
-    public override PooledMemoryBlock CreateLarge(PoolEngine<PooledMemoryBlock> engine, int length)
-    {
-        byte[] array = GC.AllocateUninitializedArray<byte>(checked((int)GetLargeBytes(length)), pinned: true);
-        (int first, nint address) = AlignedStart(array);
-        int usable = (int)SizeClassTable.AlignUp((long)length);
-        return new PooledMemoryBlock(engine, slab: null, PooledMemoryBlock.LargeClassIndex, array, first, usable, address);
-    }
-
-    public override PooledMemoryBlock CreateUnpooled(PoolEngine<PooledMemoryBlock> engine, int length)
-    {
-        byte[] array = GC.AllocateUninitializedArray<byte>(checked((int)GetLargeBytes(length)), pinned: true);
-        (int first, nint address) = AlignedStart(array);
-        int usable = (int)SizeClassTable.AlignUp((long)length);
-        return new PooledMemoryBlock(engine, slab: null, PooledMemoryBlock.UnpooledClassIndex, array, first, usable, address);
-    }
-
-    public override int GetLargeLength(PooledMemoryBlock block) => block.Length;
-
-    public override long GetLargeReservedBytes(PooledMemoryBlock block) => block.ArrayLength;
-
-    /// <summary>The first 64-byte aligned offset in a pinned array, and its address.</summary>
-    private static unsafe (int Offset, nint Address) AlignedStart(byte[] array)
-    {
-        // Safe: the array was allocated on the pinned object heap, so its address is fixed for its lifetime.
-        nint start = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(array));
-        int offset = (int)(-start & (SizeClassTable.Alignment - 1));
-        return (offset, start + offset);
     }
 }
