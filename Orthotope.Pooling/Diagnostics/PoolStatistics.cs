@@ -97,7 +97,7 @@ public sealed class PoolStatistics
 
     /// <summary>A one-line summary.</summary>
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"pool '{PoolName}': reserved {ReservedBytes / 1024.0 / 1024.0:F2} MiB in {Slabs} slabs, " +
+        $"pool '{PoolName}': reserved {ReservedBytes / 1024.0 / 1024.0:F2} MiB in {Slabs} {(Slabs == 1 ? "slab" : "slabs")}, " +
         $"{OutstandingBlocks} blocks out ({OutstandingBytes / 1024.0:F1} KiB), {Rents} rents, {Refills} refills, " +
         $"large: {LargeOutstandingBlocks} out, {LargeCachedBlocks} cached");
 

@@ -52,5 +52,5 @@ public sealed class SizeClassStatistics
     /// <inheritdoc/>
     public override string ToString() =>
         $"{BlockLength,9} B: {OutstandingBlocks} out, {ThreadCachedBlocks} in thread caches, {CentralBlocks} central, " +
-        $"{ReservedBlocks} reserved in {Slabs} slabs, {Rents} rents, {Refills} refills";
+        $"{ReservedBlocks} reserved in {Slabs} {(Slabs == 1 ? "slab" : "slabs")}, {Rents} rents, {Refills} refills";
 }

@@ -1,7 +1,6 @@
 using System;
 using System.Diagnostics;
-using System.Globalization;
-using System.Linq;
+using System.IO;
 using System.Net;
 using System.Threading.Tasks;
 using KestrelApp;
@@ -13,15 +12,32 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orthotope.Pooling;
 using Orthotope.Pooling.AspNetCore;
+using Orthotope.Pooling.Samples;
 
-// Usage: KestrelApp [--port N] [--kestrel-default-pool]
-// The port comes from --port, else the KESTRELAPP_PORT environment variable, else 5080; the app listens on 127.0.0.1 only.
-const string DefaultPoolSwitch = "--kestrel-default-pool";
-bool useKestrelDefaultPool = args.Contains(DefaultPoolSwitch);
-int port = ReadPort(args);
+const string Usage = """
+    KestrelApp: a minimal Kestrel app on 127.0.0.1 whose socket transport rents from Orthotope.Pooling (or, with
+    --kestrel-default-pool, from Kestrel's own pool): GET /hello, POST /echo (the body streamed back), GET /stats
+    (GC and pool figures as JSON). The pools' statistics are logged when it stops (Ctrl+C or SIGTERM).
+
+    Usage: dotnet run -c Release --project samples/KestrelApp [-- OPTIONS]
+      --port N                 the port; default the KESTRELAPP_PORT environment variable, else 5080
+      --kestrel-default-pool   run on Kestrel's default pool instead, for comparison
+      --help                   this text
+
+    Try: curl http://127.0.0.1:5080/hello; curl http://127.0.0.1:5080/stats
+    Exit codes: 0 stopped, 1 could not listen (the port is taken?), 2 bad arguments.
+    """;
+
+var commandLine = new CommandLine("KestrelApp", Usage, args);
+bool useKestrelDefaultPool = commandLine.Switch("--kestrel-default-pool");
+int port = commandLine.Int("--port", "KESTRELAPP_PORT", 5080, 1, 65535);
+commandLine.RejectUnknown();
 
 WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
 builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+// A failure to start (the port taken) is reported in one line by the catch around RunAsync below, not as the host's
+// logged stack trace.
+builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
 builder.WebHost.ConfigureKestrel(options => options.Listen(IPAddress.Loopback, port));
 if (!useKestrelDefaultPool)
 {
@@ -45,14 +61,18 @@ lifetime.ApplicationStopping.Register(() => LogPools(app.Services, logger, "stop
 lifetime.ApplicationStopped.Register(() => LogPools(app.Services, logger, "stopped"));
 
 Log.Started(logger, poolMode, port, Environment.ProcessId);
-await app.RunAsync();
-
-static int ReadPort(string[] args)
+try
 {
-    int index = Array.IndexOf(args, "--port");
-    string? text = index >= 0 && index + 1 < args.Length ? args[index + 1] : Environment.GetEnvironmentVariable("KESTRELAPP_PORT");
-    return string.IsNullOrEmpty(text) ? 5080 : int.Parse(text, NumberStyles.None, CultureInfo.InvariantCulture);
+    await app.RunAsync();
 }
+catch (IOException ex)
+{
+    // Kestrel could not bind, most often because the port is taken (an earlier KestrelApp still running?).
+    Console.Error.WriteLine($"KestrelApp: {ex.Message} Pick another port with --port N.");
+    return 1;
+}
+
+return 0;
 
 static void LogPools(IServiceProvider services, ILogger logger, string phase)
 {
