@@ -4,7 +4,8 @@ using BenchmarkDotNet.Running;
 namespace Orthotope.Pooling.Benchmarks;
 
 /// <summary>
-/// Entry point. <c>--footprint</c> runs the memory-footprint mode, <c>--timeline</c> the memory-over-time mode;
+/// Entry point. <c>--footprint</c> runs the memory-footprint mode, <c>--burst-footprint</c> W8's memory side
+/// (<see cref="InferenceBurstFootprint"/>), <c>--timeline</c> the memory-over-time mode;
 /// anything else goes to BenchmarkDotNet's
 /// switcher (<c>--filter</c>, <c>--job short</c>, <c>--list flat</c>, ...), plus <c>--quick</c> for this project's
 /// quick job (see <see cref="BenchmarkConfig"/>).
@@ -17,6 +18,11 @@ public static class Program
         if (args.Length > 0 && args[0] == "--footprint")
         {
             return FootprintMode.Run(args.AsSpan(1));
+        }
+
+        if (args.Length > 0 && args[0] == "--burst-footprint")
+        {
+            return InferenceBurstFootprint.Run(args.AsSpan(1));
         }
 
         if (args.Length > 0 && args[0] == "--timeline")

@@ -21,6 +21,24 @@ internal static class ThrowHelper
             $"The requested size must be -1 (the default size) or between 0 and MaxBufferSize ({maxBufferSize}).");
 
     [DoesNotReturn]
+    public static void ThrowBlockLengthOutOfRange(string paramName, long value, int maxBufferSize) =>
+        throw new ArgumentOutOfRangeException(
+            paramName,
+            value,
+            $"The block length must be between 0 and MaxBufferSize ({maxBufferSize}) bytes.");
+
+    [DoesNotReturn]
+    public static void ThrowTypedRentSizeOutOfRange(string paramName, int value, int maxBufferSize, int elementSize) =>
+        throw new ArgumentOutOfRangeException(
+            paramName,
+            value,
+            $"The requested element count must be -1 (the default size) or between 0 and MaxBufferSize ({maxBufferSize} elements of {elementSize} bytes).");
+
+    [DoesNotReturn]
+    public static void ThrowTypedBlockDisposed(string typeName) =>
+        throw new ObjectDisposedException(typeName, "This owner has been disposed and its block returned to its pool.");
+
+    [DoesNotReturn]
     public static void ThrowArrayRentSizeOutOfRange(string paramName, int value, int maxBufferSize) =>
         throw new ArgumentOutOfRangeException(
             paramName,

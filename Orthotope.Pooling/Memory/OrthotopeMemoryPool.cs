@@ -123,6 +123,39 @@ public sealed class OrthotopeMemoryPool : MemoryPool<byte>
         return _engine.RentLarge(minBufferSize);
     }
 
+    /// <summary>
+    /// Rents a raw block of at least <paramref name="byteLength"/> bytes and marks it rented, with <see cref="Rent"/>'s
+    /// disposed check and limit behaviour: the seam typed pools (<see cref="OrthotopeMemoryPool{T}"/>) build on. The
+    /// caller gives the block back through its <see cref="PooledMemoryBlock.Dispose()"/>.
+    /// </summary>
+    /// <remarks>
+    /// A <see langword="long"/>, so that an element count times the element size cannot overflow on the way here; it is
+    /// validated against <see cref="MaxBufferSize"/>.
+    /// </remarks>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="byteLength"/> is negative or above <see cref="MaxBufferSize"/>.</exception>
+    /// <exception cref="ObjectDisposedException">The pool has been disposed.</exception>
+    /// <exception cref="OrthotopePoolExhaustedException">Serving the rent would pass <see cref="OrthotopePoolOptions.MaxReservedBytes"/>.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal PooledMemoryBlock RentBlock(long byteLength)
+    {
+        PooledMemoryBlock block = (ulong)byteLength <= (ulong)_largestClassLength
+            ? _engine.Rent(SizeClassTable.GetIndex((int)byteLength))
+            : RentBlockUncommon(byteLength);
+        block.MarkRented();
+        return block;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private PooledMemoryBlock RentBlockUncommon(long byteLength)
+    {
+        if ((ulong)byteLength > (ulong)_maxBufferSize)
+        {
+            ThrowHelper.ThrowBlockLengthOutOfRange(nameof(byteLength), byteLength, _maxBufferSize);
+        }
+
+        return _engine.RentLarge((int)byteLength);
+    }
+
     /// <summary>A snapshot of what the pool holds and has done.</summary>
     public PoolStatistics GetStatistics() => _engine.GetStatistics();
 

@@ -47,6 +47,14 @@ internal sealed class PooledMemoryBlock : MemoryManager<byte>, IDisposable
     /// <summary><see cref="StateRented"/> between a rent and the first dispose, else <see cref="StateFree"/>.</summary>
     private int _state;
 
+    /// <summary>
+    /// The typed owner (a <see cref="TypedMemoryOwner{T}"/>) made for this block by the last
+    /// <see cref="OrthotopeMemoryPool{T}"/> that rented it, reused while the block is rented for the same element type;
+    /// null until then. Only the renter of the block reads or writes it, so it needs no synchronisation beyond the
+    /// hand-off of the block itself.
+    /// </summary>
+    internal object? TypedOwner;
+
     public PooledMemoryBlock(PoolEngine<PooledMemoryBlock> engine, Slab? slab, int classIndex, byte[] array, int offset, int length, nint address)
     {
         Debug.Assert((address & (SizeClassTable.Alignment - 1)) == 0, "blocks start on a 64-byte boundary");
@@ -68,6 +76,9 @@ internal sealed class PooledMemoryBlock : MemoryManager<byte>, IDisposable
 
     /// <summary>The usable length.</summary>
     public int Length => _length;
+
+    /// <summary>The address of the block's first byte: 64-byte aligned, and fixed because the slab is pinned.</summary>
+    public nint Address => _address;
 
     /// <summary>The bytes of the backing array (for a large block, what it reserves).</summary>
     public int ArrayLength => _array.Length;
