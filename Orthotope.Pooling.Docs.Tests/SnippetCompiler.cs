@@ -66,8 +66,18 @@ internal static class SnippetCompiler
         return messages;
     }
 
+    /// <summary>
+    /// Packages a snippet may use besides the frameworks and Orthotope.Pooling, each one named beside the snippet in
+    /// the docs ("add the X package"), and referenced by this project so its assembly is here to compile against.
+    /// </summary>
+    private static readonly HashSet<string> s_documentedPackageAssemblies = new(StringComparer.Ordinal)
+    {
+        "System.Numerics.Tensors.dll",
+    };
+
     // The test process's trusted platform assemblies, less its own dependencies (NUnit, Roslyn, the test SDK):
-    // the two shared frameworks a newcomer's project can have, and the Orthotope.Pooling libraries.
+    // the two shared frameworks a newcomer's project can have, the Orthotope.Pooling libraries, and the few packages
+    // the docs tell a reader to add.
     private static ImmutableArray<MetadataReference> LoadReferences()
     {
         string trusted = AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") as string
@@ -85,7 +95,7 @@ internal static class SnippetCompiler
             bool library = name.StartsWith("Orthotope.Pooling", StringComparison.Ordinal) &&
                 !name.EndsWith(".Tests.dll", StringComparison.Ordinal) &&
                 !name.EndsWith(".Benchmarks.dll", StringComparison.Ordinal);
-            if (library || frameworkFolders.Contains(Path.GetDirectoryName(path)!))
+            if (library || s_documentedPackageAssemblies.Contains(name) || frameworkFolders.Contains(Path.GetDirectoryName(path)!))
             {
                 references.Add(MetadataReference.CreateFromFile(path));
             }
