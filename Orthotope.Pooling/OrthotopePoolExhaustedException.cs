@@ -1,4 +1,5 @@
 using System;
+using System.Globalization;
 
 namespace Orthotope.Pooling;
 
@@ -28,17 +29,27 @@ public sealed class OrthotopePoolExhaustedException : OutOfMemoryException
     {
     }
 
-    internal OrthotopePoolExhaustedException(string poolName, long limit, long reserved, long requestBytes)
-        : base($"Pool '{poolName}' cannot reserve {requestBytes} more bytes: it holds {reserved} bytes and " +
-               $"OrthotopePoolOptions.MaxReservedBytes is {limit}.")
+    /// <summary>Creates the exception for a rent of <paramref name="requestedSize"/> bytes that needed <paramref name="what"/>.</summary>
+    internal OrthotopePoolExhaustedException(string poolName, long limit, long reserved, int requestedSize, long requestBytes, string what)
+        : base(string.Format(
+            CultureInfo.InvariantCulture,
+            "Pool '{0}' cannot serve a rent of {1} bytes: it needed {2} ({3} bytes), and it holds {4} bytes of its " +
+            "OrthotopePoolOptions.MaxReservedBytes limit of {5} bytes even after releasing what it could. Raise " +
+            "MaxReservedBytes; lower SlabSize, so that slabs grow in smaller steps; return rented blocks sooner; or set " +
+            "LimitBehavior = OrthotopeLimitBehavior.AllocateUnpooled to serve such rents outside the pool.",
+            poolName, requestedSize, what, requestBytes, reserved, limit))
     {
         MaxReservedBytes = limit;
+        RequestedSize = requestedSize;
         RequestedBytes = requestBytes;
     }
 
     /// <summary>The limit in force, <see cref="OrthotopePoolOptions.MaxReservedBytes"/>.</summary>
     public long MaxReservedBytes { get; }
 
-    /// <summary>The bytes the pool needed to reserve to serve the rent.</summary>
+    /// <summary>The size of the rent that could not be served (a block's or array's length in bytes).</summary>
+    public int RequestedSize { get; }
+
+    /// <summary>The bytes the pool needed to reserve to serve the rent: a whole slab, a batch of arrays, or a large block.</summary>
     public long RequestedBytes { get; }
 }

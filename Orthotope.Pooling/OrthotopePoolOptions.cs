@@ -1,4 +1,5 @@
 using System;
+using System.Threading;
 
 namespace Orthotope.Pooling;
 
@@ -31,10 +32,32 @@ public sealed class OrthotopePoolOptions
     public const long DefaultLargeBlockCacheBytes = 64L << 20;
 
     /// <summary>
-    /// The default and largest <see cref="MaxBufferSize"/>: the largest multiple of 64 that fits in one .NET array
-    /// together with the padding that aligns its start to 64 bytes (<see cref="Array.MaxLength"/> less 71).
+    /// The default for <see cref="MaxBufferSize"/>: <see cref="int.MaxValue"/>, meaning as large a request as the pool
+    /// can serve (<see cref="MemoryPoolMaxBufferSize"/> for an <see cref="OrthotopeMemoryPool"/>,
+    /// <see cref="Array.MaxLength"/> for an <see cref="OrthotopeArrayPool"/>).
     /// </summary>
-    public const int DefaultMaxBufferSize = 0x7FFFFF80;
+    public const int DefaultMaxBufferSize = int.MaxValue;
+
+    /// <summary>
+    /// The largest block an <see cref="OrthotopeMemoryPool"/> can serve: the largest multiple of 64 that fits in one
+    /// .NET array together with the padding that aligns its start to 64 bytes (<see cref="Array.MaxLength"/> less 71).
+    /// </summary>
+    public const int MemoryPoolMaxBufferSize = 0x7FFFFF80;
+
+    /// <summary>The longest <see cref="Name"/>: 256 characters, as it tags every metric and event.</summary>
+    public const int MaxNameLength = 256;
+
+    /// <summary>The largest <see cref="ThreadCacheBytesPerClass"/>: 4 MiB per thread and class (64 times the default).</summary>
+    public const int MaxThreadCacheBytesPerClass = 4 << 20;
+
+    /// <summary>The largest <see cref="RefillBatchBytes"/>: 4 MiB.</summary>
+    public const int MaxRefillBatchBytes = 4 << 20;
+
+    /// <summary>The shortest <see cref="TrimInterval"/> that turns idle trimming on: 1 ms, the timer's resolution.</summary>
+    public static TimeSpan MinTrimInterval => TimeSpan.FromMilliseconds(1);
+
+    /// <summary>The longest <see cref="TrimInterval"/>: one day.</summary>
+    public static TimeSpan MaxTrimInterval => TimeSpan.FromDays(1);
 
     /// <summary>The smallest allowed <see cref="LargestSizeClass"/>: 4 KiB, so the default rent size is pooled.</summary>
     public const int MinLargestSizeClass = 4 << 10;
@@ -49,7 +72,8 @@ public sealed class OrthotopePoolOptions
     public const int MaxSlabSize = 1 << 30;
 
     /// <summary>
-    /// A name for the pool, used in statistics, metrics and diagnostics. Defaults to <c>"default"</c>.
+    /// A name for the pool, used in statistics, metrics and diagnostics: not blank, at most
+    /// <see cref="MaxNameLength"/> characters. Defaults to <c>"default"</c>.
     /// </summary>
     public string Name { get; set; } = "default";
 
@@ -64,13 +88,13 @@ public sealed class OrthotopePoolOptions
     /// How many bytes of free blocks each thread keeps per size class before it hands a batch back to the central
     /// pool (orthotope's <c>local_cache_target_bytes</c>). A class always keeps at least two blocks, so large classes
     /// still get a cache hit on a rent that follows a dispose. Zero turns the thread caches off: every rent and
-    /// dispose then goes to the central pool. Default 64 KiB.
+    /// dispose then goes to the central pool. At most <see cref="MaxThreadCacheBytesPerClass"/>; default 64 KiB.
     /// </summary>
     public int ThreadCacheBytesPerClass { get; set; } = DefaultThreadCacheBytesPerClass;
 
     /// <summary>
     /// How many bytes of blocks move between a thread cache and the central pool in one batch (orthotope's
-    /// <c>refill_target_bytes</c>); at least one block. Must be positive. Default 32 KiB.
+    /// <c>refill_target_bytes</c>); at least one block. Between 1 and <see cref="MaxRefillBatchBytes"/>; default 32 KiB.
     /// </summary>
     public int RefillBatchBytes { get; set; } = DefaultRefillBatchBytes;
 
@@ -83,15 +107,16 @@ public sealed class OrthotopePoolOptions
 
     /// <summary>
     /// How many bytes of returned large blocks (above <see cref="LargestSizeClass"/>) the pool keeps for reuse;
-    /// a large block returned beyond this budget is released to the garbage collector. Zero keeps none.
-    /// Default 64 MiB.
+    /// a large block returned beyond this budget is released to the garbage collector. Zero keeps none. Not negative,
+    /// otherwise unbounded (it is a budget, never an allocation); default 64 MiB.
     /// </summary>
     public long LargeBlockCacheBytes { get; set; } = DefaultLargeBlockCacheBytes;
 
     /// <summary>
     /// A hard cap on the bytes the pool reserves from the runtime (slabs and large blocks), or zero for no cap.
     /// A rent that would pass it first makes the pool release what it can, then throws
-    /// <see cref="OrthotopePoolExhaustedException"/>. Default zero.
+    /// <see cref="OrthotopePoolExhaustedException"/> (or, with <see cref="OrthotopeLimitBehavior.AllocateUnpooled"/>,
+    /// is served outside the pool). Not negative; default zero.
     /// </summary>
     public long MaxReservedBytes { get; set; }
 
@@ -102,10 +127,12 @@ public sealed class OrthotopePoolOptions
     public OrthotopeLimitBehavior LimitBehavior { get; set; } = OrthotopeLimitBehavior.Throw;
 
     /// <summary>
-    /// How often the pool trims itself when idle, or <see cref="TimeSpan.Zero"/> for never. Each period it drains the
-    /// caches of threads that did not touch the pool since the last period and releases the slabs and large blocks
-    /// that sat unused for a whole period, so memory left over from a burst goes back within two periods.
-    /// Between zero and one day; default 10 seconds (as Kestrel's pool eviction).
+    /// How often the pool trims itself when idle: between <see cref="MinTrimInterval"/> (1 ms) and
+    /// <see cref="MaxTrimInterval"/> (one day), or <see cref="TimeSpan.Zero"/> or
+    /// <see cref="System.Threading.Timeout.InfiniteTimeSpan"/> for never. Each period it drains the caches of threads
+    /// that did not touch the pool since the last period and releases the slabs and large blocks that sat unused for a
+    /// whole period, so memory left over from a burst goes back within two periods. Default 10 seconds (as Kestrel's
+    /// pool eviction). Independent of <see cref="TrimOnMemoryPressure"/>.
     /// </summary>
     public TimeSpan TrimInterval { get; set; } = DefaultTrimInterval;
 
@@ -114,13 +141,17 @@ public sealed class OrthotopePoolOptions
 
     /// <summary>
     /// Whether the pool trims after gen2 collections under memory pressure: fully when the memory load is at least
-    /// 90% of the GC's high-load threshold, as an idle trim from 70%. Default true.
+    /// 90% of the GC's high-load threshold, as an idle trim from 70%. Default true, whatever
+    /// <see cref="TrimInterval"/> is.
     /// </summary>
     public bool TrimOnMemoryPressure { get; set; } = true;
 
     /// <summary>
-    /// The largest request the pool accepts, reported as <see cref="System.Buffers.MemoryPool{T}.MaxBufferSize"/>.
-    /// At least <see cref="LargestSizeClass"/> and at most <see cref="DefaultMaxBufferSize"/> (the default).
+    /// The largest request the pool accepts, reported as <see cref="System.Buffers.MemoryPool{T}.MaxBufferSize"/> (and
+    /// <see cref="OrthotopeArrayPool.MaxArrayLength"/>): at least <see cref="LargestSizeClass"/>. A value above what the
+    /// pool can serve (<see cref="MemoryPoolMaxBufferSize"/> for memory blocks, <see cref="Array.MaxLength"/> for
+    /// arrays) is lowered to it, so the default, <see cref="DefaultMaxBufferSize"/>, means "as large as it can".
+    /// Enforced exactly, even below the length of the size class a request rounds up to.
     /// </summary>
     public int MaxBufferSize { get; set; } = DefaultMaxBufferSize;
 
@@ -138,21 +169,27 @@ public sealed class OrthotopePoolOptions
             ThrowHelper.ThrowOption(nameof(Name), "the pool's name must not be null, empty or white space.");
         }
 
+        if (Name.Length > MaxNameLength)
+        {
+            ThrowHelper.ThrowOption(nameof(Name), $"the pool's name must be at most {MaxNameLength} characters; it has {Name.Length}.");
+        }
+
         if (LargestSizeClass is < MinLargestSizeClass or > MaxLargestSizeClass)
         {
             ThrowHelper.ThrowOptionOutOfRange(nameof(LargestSizeClass), LargestSizeClass,
                 $"must be between {MinLargestSizeClass} and {MaxLargestSizeClass} bytes.");
         }
 
-        if (ThreadCacheBytesPerClass < 0)
+        if (ThreadCacheBytesPerClass is < 0 or > MaxThreadCacheBytesPerClass)
         {
             ThrowHelper.ThrowOptionOutOfRange(nameof(ThreadCacheBytesPerClass), ThreadCacheBytesPerClass,
-                "must not be negative (zero turns the thread caches off).");
+                $"must be between 0 (no thread caches) and {MaxThreadCacheBytesPerClass} bytes.");
         }
 
-        if (RefillBatchBytes <= 0)
+        if (RefillBatchBytes is <= 0 or > MaxRefillBatchBytes)
         {
-            ThrowHelper.ThrowOptionOutOfRange(nameof(RefillBatchBytes), RefillBatchBytes, "must be positive.");
+            ThrowHelper.ThrowOptionOutOfRange(nameof(RefillBatchBytes), RefillBatchBytes,
+                $"must be between 1 and {MaxRefillBatchBytes} bytes.");
         }
 
         if (SlabSize is < MinSlabSize or > MaxSlabSize)
@@ -173,9 +210,13 @@ public sealed class OrthotopePoolOptions
                 "must not be negative (zero means no cap).");
         }
 
-        if (TrimInterval < TimeSpan.Zero || TrimInterval > TimeSpan.FromDays(1))
+        if (TrimInterval != TimeSpan.Zero && TrimInterval != Timeout.InfiniteTimeSpan &&
+            (TrimInterval < MinTrimInterval || TrimInterval > MaxTrimInterval))
         {
-            ThrowHelper.ThrowOption(nameof(TrimInterval), $"{TrimInterval} must be between zero (never) and one day.");
+            ThrowHelper.ThrowOption(
+                nameof(TrimInterval),
+                $"{TrimInterval} is not allowed: use TimeSpan.Zero or Timeout.InfiniteTimeSpan for never, or a period " +
+                "between 1 ms and one day (the timer cannot honour a shorter one).");
         }
 
         if (!Enum.IsDefined(LimitBehavior))
@@ -183,10 +224,10 @@ public sealed class OrthotopePoolOptions
             ThrowHelper.ThrowOption(nameof(LimitBehavior), $"{(int)LimitBehavior} is not an OrthotopeLimitBehavior value.");
         }
 
-        if (MaxBufferSize < LargestSizeClass || MaxBufferSize > DefaultMaxBufferSize)
+        if (MaxBufferSize < LargestSizeClass)
         {
             ThrowHelper.ThrowOptionOutOfRange(nameof(MaxBufferSize), MaxBufferSize,
-                $"must be between LargestSizeClass ({LargestSizeClass}) and {DefaultMaxBufferSize} bytes.");
+                $"must be at least LargestSizeClass ({LargestSizeClass}).");
         }
     }
 }

@@ -14,9 +14,9 @@ public sealed class CentralFreeListTests
     [Test]
     public void Whole_batches_go_through_the_queue_and_the_rest_through_the_stack()
     {
-        var central = new CentralFreeList<Token>(BatchCount);
-        central.PutBatch(Make(0, BatchCount));
-        central.PutBatch(Make(100, 3));
+        var central = NewCentral(BatchCount);
+        central.PutBatch(Made(central, 0, BatchCount));
+        central.PutBatch(Made(central, 100, 3));
         Assert.That(central.Snapshot().FreeBlocks, Is.EqualTo(BatchCount + 3));
 
         var whole = new BlockSlot<Token>[BatchCount];
@@ -32,8 +32,8 @@ public sealed class CentralFreeListTests
     [Test]
     public void A_small_request_finds_blocks_that_only_the_queue_holds()
     {
-        var central = new CentralFreeList<Token>(BatchCount);
-        central.PutBatch(Make(0, BatchCount));
+        var central = NewCentral(BatchCount);
+        central.PutBatch(Made(central, 0, BatchCount));
         Assert.That(central.LooksEmpty, Is.False);
 
         var one = new BlockSlot<Token>[1];
@@ -44,17 +44,47 @@ public sealed class CentralFreeListTests
     [Test]
     public void The_lock_free_empty_check_sees_a_single_block_in_the_stack_and_in_the_queue()
     {
-        var central = new CentralFreeList<Token>(batchCount: 1);
+        var central = NewCentral(batchCount: 1);
         var one = new BlockSlot<Token>[1];
         Assert.That(central.TakeBatch(one), Is.Zero, "empty");
 
-        central.Put(new Token(1));
+        central.Put(Made(central, 1, 1)[0].Block!);
         Assert.That(central.TakeBatch(one), Is.EqualTo(1), "a single put goes to the stack");
         Assert.That(central.TakeBatch(one), Is.Zero);
 
-        central.PutBatch(Make(2, 1));
+        central.PutBatch(Made(central, 2, 1));
         Assert.That(central.TakeBatch(new BlockSlot<Token>[4]), Is.EqualTo(1), "a one-block batch sits in the queue");
         Assert.That(central.Snapshot().FreeBlocks, Is.Zero);
+    }
+
+    [Test]
+    public void A_block_put_twice_is_kept_once()
+    {
+        var central = new CentralFreeList<Token>(BatchCount, blockLength: 64, new Reservation(limit: 0), adoptsSurplus: false);
+        BlockSlot<Token>[] made = Made(central, 0, 2);
+        central.Put(made[0].Block!);
+        central.Put(made[0].Block!);
+        central.Put(made[1].Block!);
+
+        Assert.That(central.Snapshot().FreeBlocks, Is.EqualTo(2));
+        Assert.That(central.Snapshot().CreatedBlocks, Is.EqualTo(2));
+        Assert.That(new[] { central.TakeOne()!.Id, central.TakeOne()!.Id }, Is.EquivalentTo(new[] { 0, 1 }));
+        Assert.That(central.TakeOne(), Is.Null);
+    }
+
+    [TestCase(true)]
+    [TestCase(false)]
+    public void Blocks_the_class_never_made_are_adopted_while_the_reservation_has_room_and_dropped_after(bool wholeBatch)
+    {
+        var reservation = new Reservation(limit: 3 * 64);
+        var central = new CentralFreeList<Token>(BatchCount, blockLength: 64, reservation, adoptsSurplus: true);
+        BlockSlot<Token>[] foreign = Make(0, wholeBatch ? BatchCount : 5);
+        central.PutBatch(foreign);
+
+        CentralFreeList<Token>.CentralSnapshot snapshot = central.Snapshot();
+        Assert.That(snapshot.FreeBlocks, Is.EqualTo(3), "as many as the cap counts");
+        Assert.That(snapshot.CreatedBlocks, Is.EqualTo(3));
+        Assert.That(reservation.Bytes, Is.EqualTo(3 * 64));
     }
 
     [Test]
@@ -63,7 +93,7 @@ public sealed class CentralFreeListTests
         const int Tokens = 2048;
         const int Threads = 4;
         const int Rounds = 20_000;
-        var central = new CentralFreeList<Token>(BatchCount);
+        var central = NewCentral(BatchCount);
         central.AddCreated(Make(0, Tokens), slabs: 0, destination: []);
 
         int doubleHandouts = 0, corrupted = 0;
@@ -161,6 +191,14 @@ public sealed class CentralFreeListTests
         });
     }
 
+    /// <summary>Tokens the list counts as its own (created, then handed out), as a class's blocks are.</summary>
+    private static BlockSlot<Token>[] Made(CentralFreeList<Token> central, int firstId, int count)
+    {
+        var taken = new BlockSlot<Token>[count];
+        central.AddCreated(Make(firstId, count), slabs: 0, destination: taken);
+        return taken;
+    }
+
     private static BlockSlot<Token>[] Make(int firstId, int count)
     {
         var slots = new BlockSlot<Token>[count];
@@ -171,6 +209,9 @@ public sealed class CentralFreeListTests
 
         return slots;
     }
+
+    /// <summary>A central list with no cap that adopts the tokens a test puts in without creating them.</summary>
+    private static CentralFreeList<Token> NewCentral(int batchCount) => new(batchCount, blockLength: 1, new Reservation(limit: 0), adoptsSurplus: true);
 
     private sealed class Token(int id)
     {
@@ -187,7 +228,11 @@ public sealed class CentralFreeListTests
         public override ReleaseResult ReleaseFree(int classIndex, Span<BlockSlot<Token>> free, int maxBlocks) =>
             new(free.Length, 0, 0, 0);
 
-        public override long GetGrowthBytes(int classIndex, int previousGrowths) => throw new NotSupportedException();
+        public override long GetGrowthBytes(int classIndex, int slabsHeld, long atMost) => throw new NotSupportedException();
+
+        public override string DescribeGrowth(int classIndex, long bytes) => throw new NotSupportedException();
+
+        public override bool AdoptsSurplus => true;
 
         public override BlockSlot<Token>[] Grow(int classIndex, long bytes, out int slabs) => throw new NotSupportedException();
 

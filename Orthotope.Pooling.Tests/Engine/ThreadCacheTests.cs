@@ -70,7 +70,7 @@ public sealed class ThreadCacheTests
     public void A_thread_that_only_returns_drains_its_oldest_batch_to_the_central_list()
     {
         ThreadCache<Block> cache = NewCache();
-        var central = new CentralFreeList<Block>(batchCount: 2);
+        var central = NewCentral(batchCount: 2);
         for (int id = 0; id < 4; id++)
         {
             cache.PushOverflow(s_class, Length, new Block(id), central);
@@ -91,7 +91,7 @@ public sealed class ThreadCacheTests
     public void A_burst_grows_the_stack_instead_of_draining_and_a_flush_shrinks_it_back()
     {
         ThreadCache<Block> cache = NewCache();
-        var central = new CentralFreeList<Block>(batchCount: 2);
+        var central = NewCentral(batchCount: 2);
         for (int id = 0; id < 16; id++)
         {
             cache.PushOverflow(s_class, Length, new Block(id), central);
@@ -127,11 +127,11 @@ public sealed class ThreadCacheTests
         var limits = new CacheLimits(s_classes, s_options);
 
         // Growing the 4 KiB class to its burst limit of 16 takes 48 KiB of the 64 KiB allowance.
-        Assert.That(GrowBurst(cache, s_class, Length, pushes: 16, new CentralFreeList<Block>(batchCount: 2)), Is.EqualTo(16));
+        Assert.That(GrowBurst(cache, s_class, Length, pushes: 16, NewCentral(batchCount: 2)), Is.EqualTo(16));
 
         // The 8 KiB class (base 2, burst limit 8) may then grow by 16 KiB only: to 4 blocks.
         Assert.That(limits.BurstLimit(larger), Is.EqualTo(8));
-        Assert.That(GrowBurst(cache, larger, 2 * Length, pushes: 8, new CentralFreeList<Block>(batchCount: 1)), Is.EqualTo(4));
+        Assert.That(GrowBurst(cache, larger, 2 * Length, pushes: 8, NewCentral(batchCount: 1)), Is.EqualTo(4));
     }
 
     [Test]
@@ -182,7 +182,7 @@ public sealed class ThreadCacheTests
         long idle = cache.ActivitySignature();
         Assert.That(cache.ActivitySignature(), Is.EqualTo(idle));
 
-        cache.PushOverflow(s_class, Length, new Block(1), new CentralFreeList<Block>(batchCount: 2));
+        cache.PushOverflow(s_class, Length, new Block(1), NewCentral(batchCount: 2));
         long afterPush = cache.ActivitySignature();
         Assert.That(afterPush, Is.Not.EqualTo(idle));
 
@@ -191,22 +191,26 @@ public sealed class ThreadCacheTests
     }
 
     [Test]
-    public void Clear_drops_every_block_and_later_pushes_miss()
+    public void A_closed_cache_gives_its_blocks_to_the_centre_and_sends_its_owner_to_the_slow_path_for_good()
     {
         ThreadCache<Block> cache = NewCache();
-        cache.PushOverflow(s_class, Length, new Block(1), new CentralFreeList<Block>(batchCount: 2));
-        cache.Clear();
+        CentralFreeList<Block> central = NewCentral(batchCount: 2);
+        cache.PushOverflow(s_class, Length, new Block(1), central);
+        cache.StealLock.Enter();
+        cache.Close(CentralLists(central));
+        cache.StealLock.Exit();
 
-        Assert.That(cache.TryPop(s_class), Is.Null);
-        Assert.That(cache.TryPush(s_class, new Block(2)), Is.False);
+        Assert.That(central.TakeOne()!.Id, Is.EqualTo(1));
         Assert.That(Counts(cache).Cached.Sum(), Is.Zero);
+        Assert.That(cache.TryEnter(), Is.False, "the owner's fast path is closed");
+        Assert.That(cache.TryEnter(), Is.False, "for good");
     }
 
     [Test]
     public void The_registry_finds_a_threads_own_cache_sweeps_exited_threads_and_forgets_caches_once_closed()
     {
         var limits = new CacheLimits(s_classes, s_options);
-        CentralFreeList<Block>[] central = Enumerable.Range(0, s_classes.Count).Select(i => new CentralFreeList<Block>(limits.BatchCount(i))).ToArray();
+        CentralFreeList<Block>[] central = Enumerable.Range(0, s_classes.Count).Select(i => NewCentral(limits.BatchCount(i))).ToArray();
         var registry = new ThreadCacheRegistry<Block>(limits, central);
         Assert.That(registry.Current(), Is.Null);
 
@@ -238,6 +242,9 @@ public sealed class ThreadCacheTests
         successor.Close();
     }
 
+    /// <summary>A central list with no cap that adopts every block pushed to it, as an array pool's does.</summary>
+    private static CentralFreeList<Block> NewCentral(int batchCount) => new(batchCount, Length, new Reservation(limit: 0), adoptsSurplus: true);
+
     private static ThreadCache<Block> NewCache() => new(new object(), Thread.CurrentThread, new CacheLimits(s_classes, s_options));
 
     private static CentralFreeList<Block>[] CentralLists(CentralFreeList<Block> forClass)
@@ -245,7 +252,7 @@ public sealed class ThreadCacheTests
         var lists = new CentralFreeList<Block>[s_classes.Count];
         for (int i = 0; i < lists.Length; i++)
         {
-            lists[i] = i == s_class ? forClass : new CentralFreeList<Block>(batchCount: 1);
+            lists[i] = i == s_class ? forClass : NewCentral(batchCount: 1);
         }
 
         return lists;

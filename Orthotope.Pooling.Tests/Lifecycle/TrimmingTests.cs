@@ -258,6 +258,27 @@ public sealed class TrimmingTests
         Assert.That(pool.GetStatistics().ReservedBytes, Is.Zero);
     }
 
+    [TestCase(0)]
+    [TestCase(-1)]
+    public void The_gen2_pressure_check_keeps_running_without_an_idle_timer(int intervalMilliseconds)
+    {
+        // Zero and infinite both turn the idle timer off; the pressure trim is independent of it.
+        using var pool = new OrthotopeMemoryPool(new OrthotopePoolOptions
+        {
+            TrimInterval = TimeSpan.FromMilliseconds(intervalMilliseconds),
+            TrimOnMemoryPressure = true,
+        });
+        long before = pool.Engine.Trimmer.PressureChecks;
+        for (int i = 0; i < 4; i++)
+        {
+            GC.Collect(2, GCCollectionMode.Forced, blocking: true);
+            GC.WaitForPendingFinalizers();
+        }
+
+        Assert.That(pool.Engine.Trimmer.PressureChecks - before, Is.GreaterThanOrEqualTo(3), "one check per gen2 collection");
+        GC.KeepAlive(pool);
+    }
+
     [Test]
     public void A_bad_trim_interval_is_rejected_naming_the_option()
     {

@@ -76,7 +76,7 @@ public sealed class MemoryPoolContractTests
 
         var ex = Assert.Throws<ArgumentOutOfRangeException>(() => pool.Rent(pool.MaxBufferSize + 1));
         Assert.That(ex!.ParamName, Is.EqualTo("minBufferSize"));
-        Assert.That(_pool.MaxBufferSize, Is.EqualTo(OrthotopePoolOptions.DefaultMaxBufferSize));
+        Assert.That(_pool.MaxBufferSize, Is.EqualTo(OrthotopePoolOptions.MemoryPoolMaxBufferSize));
     }
 
     [Test]

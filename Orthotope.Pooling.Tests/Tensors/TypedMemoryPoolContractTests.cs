@@ -98,7 +98,7 @@ public sealed unsafe class TypedMemoryPoolContractTests<T>
         using var pool = new OrthotopeMemoryPool<T>(bytes);
 
         Assert.That(pool.MaxBufferSize, Is.EqualTo(5_000_000 / sizeof(T)));
-        Assert.That(_pool.MaxBufferSize, Is.EqualTo(OrthotopePoolOptions.DefaultMaxBufferSize / sizeof(T)));
+        Assert.That(_pool.MaxBufferSize, Is.EqualTo(OrthotopePoolOptions.MemoryPoolMaxBufferSize / sizeof(T)));
         using (IMemoryOwner<T> biggest = pool.Rent(pool.MaxBufferSize))
         {
             Assert.That(biggest.Memory.Length, Is.EqualTo(pool.MaxBufferSize));

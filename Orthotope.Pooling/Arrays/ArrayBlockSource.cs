@@ -24,11 +24,18 @@ internal sealed class ArrayBlockSource : BlockSource<byte[]>
         _refillBatchBytes = options.RefillBatchBytes;
     }
 
-    public override long GetGrowthBytes(int classIndex, int previousGrowths)
+    public override long GetGrowthBytes(int classIndex, int slabsHeld, long atMost)
     {
+        // One refill batch of arrays; near the cap, as many as still fit, down to one.
         int length = _classes.GetLength(classIndex);
-        return (long)Math.Max(1, _refillBatchBytes / length) * length;
+        return Math.Max(1, Math.Min(_refillBatchBytes / length, atMost / length)) * length;
     }
+
+    public override string DescribeGrowth(int classIndex, long bytes) =>
+        $"{bytes / _classes.GetLength(classIndex)} new arrays of {_classes.GetLength(classIndex)} bytes";
+
+    /// <summary>True: any array of a class's length serves as well as one the pool made.</summary>
+    public override bool AdoptsSurplus => true;
 
     public override BlockSlot<byte[]>[] Grow(int classIndex, long bytes, out int slabs)
     {

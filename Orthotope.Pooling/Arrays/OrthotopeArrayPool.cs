@@ -25,8 +25,11 @@ namespace Orthotope.Pooling;
 /// <see cref="OrthotopePoolOptions.LargeBlockCacheBytes"/> when returned.
 /// </para>
 /// <para>
-/// Statistics assume every returned array came from this pool: an array that is never returned stays counted as
-/// outstanding, and a foreign array of a class length that is returned is kept and counted as if it had been rented.
+/// Returning arrays it did not hand out cannot break the pool's promises: a foreign array of a class length (or one
+/// returned twice) is counted when it reaches the central list, kept if <see cref="OrthotopePoolOptions.MaxReservedBytes"/>
+/// leaves room for it and dropped otherwise (a twice-returned array is kept once); a foreign large array likewise.
+/// Arrays served unpooled over the limit are recognised and dropped. An array that is never returned stays counted as
+/// outstanding until the pool is disposed.
 /// </para>
 /// <para>
 /// A pool you construct and drop is cleaned up by its finalizer; <see cref="Shared"/> lives for the process.
@@ -39,6 +42,11 @@ public sealed class OrthotopeArrayPool : ArrayPool<byte>
     private readonly PoolEngine<byte[]> _engine;
     private readonly SizeClassTable _classes;
     private readonly int _largestClassLength;
+
+    /// <summary>Lengths up to this go straight to a size class: the largest class, or <see cref="MaxArrayLength"/> if lower.</summary>
+    private readonly int _fastRentLimit;
+
+    private readonly LargeArraySource _largeSource;
     private readonly int _maxArrayLength;
 
     /// <summary>Creates a pool with the default options.</summary>
@@ -57,14 +65,17 @@ public sealed class OrthotopeArrayPool : ArrayPool<byte>
         options.Validate();
         _classes = new SizeClassTable(options.LargestSizeClass);
         SizeClassTable classes = _classes;
+        var largeSource = new LargeArraySource(classes);
+        _largeSource = largeSource;
         _engine = new PoolEngine<byte[]>(
             options,
             classes,
             _ => new ArrayBlockSource(classes, options),
-            static _ => new LargeArraySource(),
+            _ => largeSource,
             nameof(OrthotopeArrayPool));
         _largestClassLength = _classes.LargestLength;
-        _maxArrayLength = options.MaxBufferSize;
+        _maxArrayLength = Math.Min(options.MaxBufferSize, Array.MaxLength);
+        _fastRentLimit = Math.Min(_largestClassLength, _maxArrayLength);
         Options = options;
     }
 
@@ -81,7 +92,10 @@ public sealed class OrthotopeArrayPool : ArrayPool<byte>
     /// <summary>The pool's name, from <see cref="OrthotopePoolOptions.Name"/>.</summary>
     public string Name => _engine.Name;
 
-    /// <summary>The largest length <see cref="Rent"/> accepts (<see cref="OrthotopePoolOptions.MaxBufferSize"/>).</summary>
+    /// <summary>
+    /// The largest length <see cref="Rent"/> accepts: <see cref="OrthotopePoolOptions.MaxBufferSize"/>, or
+    /// <see cref="Array.MaxLength"/> if that is lower (the default), as <see cref="ArrayPool{T}.Shared"/> serves.
+    /// </summary>
     public int MaxArrayLength => _maxArrayLength;
 
     /// <summary>
@@ -93,7 +107,7 @@ public sealed class OrthotopeArrayPool : ArrayPool<byte>
     public override byte[] Rent(int minimumLength)
     {
         // One unsigned compare sends zero, negatives and large requests to the slow path.
-        if ((uint)(minimumLength - 1) < (uint)_largestClassLength)
+        if ((uint)(minimumLength - 1) < (uint)_fastRentLimit)
         {
             return _engine.Rent(SizeClassTable.GetIndex(minimumLength));
         }
@@ -147,6 +161,13 @@ public sealed class OrthotopeArrayPool : ArrayPool<byte>
             return;
         }
 
+        if (_largeSource.TryForgetUnpooled(array))
+        {
+            // Served over the limit outside the pool: counted while out, dropped now.
+            _engine.ReturnUnpooled(array);
+            return;
+        }
+
         if (array.Length <= _largestClassLength)
         {
             ThrowHelper.ThrowArrayNotFromPool(nameof(array), array.Length);
@@ -164,9 +185,11 @@ public sealed class OrthotopeArrayPool : ArrayPool<byte>
     public PoolStatistics GetStatistics() => _engine.GetStatistics();
 
     /// <summary>
-    /// Gives memory back: flushes the calling thread's cache, recovers the caches of exited threads, and releases
-    /// every free array held centrally and every cached large array. Returns the bytes released.
+    /// Gives memory back: drains the caches of every thread (this one, idle live threads, and those that have exited)
+    /// into the central lists, and releases every free array held centrally and every cached large array. Returns the
+    /// bytes released.
     /// </summary>
+    /// <remarks>A thread caught in the middle of a rent or return keeps its cache until the next trim.</remarks>
     public long Trim() => _engine.Trim();
 
     /// <summary>The engine, for the tests and the diagnostics layer.</summary>

@@ -11,8 +11,21 @@ namespace Orthotope.Pooling.Engine;
 internal abstract class BlockSource<TBlock>
     where TBlock : class
 {
-    /// <summary>Bytes the next growth of class <paramref name="classIndex"/> reserves, given how many came before.</summary>
-    public abstract long GetGrowthBytes(int classIndex, int previousGrowths);
+    /// <summary>
+    /// Bytes the next growth of class <paramref name="classIndex"/> reserves, given the slabs the class holds now; no
+    /// more than <paramref name="atMost"/> (what the reservation has left) if a smaller growth of at least one block
+    /// fits in it.
+    /// </summary>
+    public abstract long GetGrowthBytes(int classIndex, int slabsHeld, long atMost);
+
+    /// <summary>Says in words what a growth of <paramref name="bytes"/> bytes of class <paramref name="classIndex"/> makes, for messages.</summary>
+    public abstract string DescribeGrowth(int classIndex, long bytes);
+
+    /// <summary>
+    /// Whether a free block the pool did not make (returned to it from elsewhere) is as good as its own, so a central
+    /// list may adopt it when the reservation has room: true for whole arrays, false for blocks carved from slabs.
+    /// </summary>
+    public abstract bool AdoptsSurplus { get; }
 
     /// <summary>
     /// Makes the blocks of one growth of <paramref name="bytes"/> bytes (as <see cref="GetGrowthBytes"/> said) and

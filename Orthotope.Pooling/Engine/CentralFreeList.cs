@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Threading;
@@ -26,6 +27,14 @@ namespace Orthotope.Pooling.Engine;
 /// mark and statistics see all free blocks. A block is always in exactly one place: a queued batch, the stack, or
 /// the hands of the one thread that took it out of either.
 /// </para>
+/// <para>
+/// Surplus: the list never holds more free blocks than the class has created. Blocks the pool did not hand out (an
+/// array returned twice, or one that came from elsewhere) can reach it: wherever blocks arrive (a drain from a
+/// thread cache, a single put, a trim) a count shows the surplus, and it is resolved under the lock: duplicates of
+/// one block are dropped, the rest adopted if the source allows it and the reservation has room for them (they are
+/// then counted like the class's own blocks), and dropped otherwise. No fast path pays for this: it runs where a
+/// batch arrives.
+/// </para>
 /// </remarks>
 internal sealed class CentralFreeList<TBlock>
     where TBlock : class
@@ -35,16 +44,28 @@ internal sealed class CentralFreeList<TBlock>
     /// <summary>How many blocks a refill batch of this class holds; only batches of exactly this size are queued.</summary>
     private readonly int _batchCount;
 
+    /// <summary>The length of this class's blocks: what a surplus block adopted into the class reserves.</summary>
+    private readonly int _blockLength;
+
+    /// <summary>The pool's reservation, charged for surplus blocks adopted into the class.</summary>
+    private readonly Reservation _reservation;
+
+    /// <summary>Whether a surplus block that is not a duplicate may be adopted (arrays: any array of the length will do).</summary>
+    private readonly bool _adoptsSurplus;
+
     /// <summary>
     /// The queue of full batches and the spare empty ones, made on the first whole batch put here (a queue costs
     /// about a kilobyte, and most classes of most pools never see a batch). Published once with a CAS.
     /// </summary>
     private BatchQueues? _queues;
 
-    public CentralFreeList(int batchCount)
+    public CentralFreeList(int batchCount, int blockLength, Reservation reservation, bool adoptsSurplus)
     {
         Debug.Assert(batchCount > 0);
         _batchCount = batchCount;
+        _blockLength = blockLength;
+        _reservation = reservation;
+        _adoptsSurplus = adoptsSurplus;
     }
 
     /// <summary>Free blocks; the top of the stack (highest index) is handed out first. Guarded by <see cref="_lock"/>.</summary>
@@ -59,8 +80,8 @@ internal sealed class CentralFreeList<TBlock>
     /// <summary>Slabs of this class held. Guarded by <see cref="_lock"/>.</summary>
     private int _slabs;
 
-    /// <summary>Slabs ever created for this class; sizes the next one. Guarded by <see cref="_lock"/>.</summary>
-    private int _growths;
+    /// <summary>Blocks in the queue's batches. Changed with interlocked operations as batches come and go.</summary>
+    private int _queuedBlocks;
 
     /// <summary>Batches handed to thread caches (each one a thread-cache miss). Changed with interlocked operations.</summary>
     private long _refills;
@@ -74,13 +95,14 @@ internal sealed class CentralFreeList<TBlock>
     /// </summary>
     private int _lowWater;
 
-    public int Growths
+    /// <summary>Slabs of this class held now; the next growth is sized from it, so a class trimmed down grows again as it first did.</summary>
+    public int Slabs
     {
         get
         {
             lock (_lock)
             {
-                return _growths;
+                return _slabs;
             }
         }
     }
@@ -99,6 +121,7 @@ internal sealed class CentralFreeList<TBlock>
         BlockBatch<TBlock>? batch = null;
         if (queues is not null && destination.Length == _batchCount && queues.Queued.TryDequeue(out batch))
         {
+            Interlocked.Add(ref _queuedBlocks, -_batchCount);
             Span<BlockSlot<TBlock>> items = batch.Items;
             items.CopyTo(destination);
             items.Clear();
@@ -119,6 +142,7 @@ internal sealed class CentralFreeList<TBlock>
             if (queues is not null && _count < destination.Length && queues.Queued.TryDequeue(out batch))
             {
                 // A smaller request (borrowing, no thread caches) or a race with the queue: bring one batch in.
+                Interlocked.Add(ref _queuedBlocks, -_batchCount);
                 PutBatchLocked(batch.Items);
                 batch.Items.AsSpan().Clear();
                 queues.Spares.Enqueue(batch);
@@ -158,12 +182,23 @@ internal sealed class CentralFreeList<TBlock>
             BlockBatch<TBlock> batch = queues.Spares.TryDequeue(out BlockBatch<TBlock>? spare) ? spare : new BlockBatch<TBlock>(_batchCount);
             blocks.CopyTo(batch.Items);
             queues.Queued.Enqueue(batch);
+            int queued = Interlocked.Add(ref _queuedBlocks, _batchCount);
+            if (Volatile.Read(ref _count) + queued > Volatile.Read(ref _createdBlocks))
+            {
+                // More free blocks than the class ever made, seen without the lock: recount under it.
+                lock (_lock)
+                {
+                    ResolveSurplusLocked();
+                }
+            }
+
             return;
         }
 
         lock (_lock)
         {
             PutBatchLocked(blocks);
+            ResolveSurplusLocked();
         }
     }
 
@@ -174,6 +209,18 @@ internal sealed class CentralFreeList<TBlock>
         {
             EnsureCapacityLocked(1);
             _items[_count++].Block = block;
+            ResolveSurplusLocked();
+        }
+    }
+
+    /// <summary>
+    /// Forgets a block that came back after the pool was disposed: it is dropped, and no longer counted as created.
+    /// </summary>
+    public void ForgetReturned()
+    {
+        lock (_lock)
+        {
+            _createdBlocks = Math.Max(0, _createdBlocks - 1);
         }
     }
 
@@ -187,7 +234,6 @@ internal sealed class CentralFreeList<TBlock>
         {
             _createdBlocks += created.Length;
             _slabs += slabs;
-            _growths++;
             int n = Math.Min(destination.Length, created.Length);
             created[..n].CopyTo(destination);
             PutBatchLocked(created[n..]);
@@ -211,15 +257,9 @@ internal sealed class CentralFreeList<TBlock>
         {
             // Every free block must be in the stack for the slab tally; queued batches joined since the last trim,
             // so they do not raise the low-water mark.
-            if (Volatile.Read(ref _queues) is { } queues)
-            {
-                while (queues.Queued.TryDequeue(out BlockBatch<TBlock>? batch))
-                {
-                    PutBatchLocked(batch.Items);
-                }
-
-                queues.Spares.Clear();
-            }
+            DrainQueueLocked();
+            Volatile.Read(ref _queues)?.Spares.Clear();
+            ResolveSurplusLocked();
 
             ReleaseResult result = default;
             long budget = Math.Min(int.MaxValue, (long)idleBlocks + _lowWater);
@@ -239,13 +279,19 @@ internal sealed class CentralFreeList<TBlock>
         }
     }
 
-    /// <summary>Drops every free block (the engine is being disposed).</summary>
+    /// <summary>
+    /// Drops every free block (the engine is being disposed); they are no longer counted as created, so what stays
+    /// counted is what is still rented.
+    /// </summary>
     public void Clear()
     {
         lock (_lock)
         {
+            DrainQueueLocked();
+            _createdBlocks = Math.Max(0, _createdBlocks - _count);
             _items = [];
             _count = 0;
+            _slabs = 0;
             Volatile.Write(ref _queues, null);
         }
     }
@@ -254,10 +300,10 @@ internal sealed class CentralFreeList<TBlock>
     {
         lock (_lock)
         {
-            // The queue's count is read without its own lock, so it may be a batch off while blocks move.
-            int queued = Volatile.Read(ref _queues)?.Queued.Count ?? 0;
+            // The queued count changes without the lock, so it may be a batch off while blocks move.
             return new CentralSnapshot(
-                _count + (queued * _batchCount), _createdBlocks, _slabs, Interlocked.Read(ref _refills), Interlocked.Read(ref _uncachedRents));
+                _count + Math.Max(0, Volatile.Read(ref _queuedBlocks)), _createdBlocks, _slabs, Interlocked.Read(ref _refills),
+                Interlocked.Read(ref _uncachedRents));
         }
     }
 
@@ -266,6 +312,71 @@ internal sealed class CentralFreeList<TBlock>
     {
         var created = new BatchQueues();
         return Interlocked.CompareExchange(ref _queues, created, null) ?? created;
+    }
+
+    /// <summary>Moves every queued batch onto the stack, so the stack holds every free block.</summary>
+    private void DrainQueueLocked()
+    {
+        if (Volatile.Read(ref _queues) is { } queues)
+        {
+            while (queues.Queued.TryDequeue(out BlockBatch<TBlock>? batch))
+            {
+                Interlocked.Add(ref _queuedBlocks, -_batchCount);
+                PutBatchLocked(batch.Items);
+                batch.Items.AsSpan().Clear();
+                queues.Spares.Enqueue(batch);
+            }
+        }
+    }
+
+    /// <summary>
+    /// If the list holds more free blocks than the class created, drops duplicates, adopts what the reservation can
+    /// count (when the source allows), and drops the rest: afterwards free blocks never exceed created ones.
+    /// </summary>
+    private void ResolveSurplusLocked()
+    {
+        if (_count + Volatile.Read(ref _queuedBlocks) <= _createdBlocks)
+        {
+            return;
+        }
+
+        DrainQueueLocked();
+        if (_count <= _createdBlocks)
+        {
+            return;
+        }
+
+        // The same block twice is one block.
+        var seen = new HashSet<TBlock>(_count, ReferenceEqualityComparer.Instance);
+        int kept = 0;
+        for (int i = 0; i < _count; i++)
+        {
+            if (seen.Add(_items[i].Block!))
+            {
+                _items[kept++] = _items[i];
+            }
+        }
+
+        _items.AsSpan(kept, _count - kept).Clear();
+        _count = kept;
+
+        long surplus = _count - _createdBlocks;
+        while (surplus > 0 && _adoptsSurplus && _reservation.TryReserve(_blockLength))
+        {
+            _createdBlocks++;
+            surplus--;
+        }
+
+        if (surplus > 0)
+        {
+            // No room to count them: drop the oldest free blocks (the bottom of the stack).
+            int drop = (int)surplus;
+            _items.AsSpan(drop, _count - drop).CopyTo(_items);
+            _items.AsSpan(_count - drop, drop).Clear();
+            _count -= drop;
+        }
+
+        _lowWater = Math.Min(_lowWater, _count);
     }
 
     private void PutBatchLocked(ReadOnlySpan<BlockSlot<TBlock>> blocks)

@@ -53,7 +53,11 @@ internal sealed class PoolEngine<TBlock> : IPoolMetricsSource
     /// <summary>Slabs allocated since the pool was built. Interlocked.</summary>
     private long _slabsAllocated;
 
+    /// <summary>Set once the pool is disposed: rents throw, returns are counted and dropped.</summary>
     private volatile bool _disposed;
+
+    /// <summary>Serialises <see cref="Dispose"/>, so a second call returns only once the first has finished.</summary>
+    private readonly Lock _disposeLock = new();
 
     /// <summary>Builds an engine; the sources are made from the engine itself, because the blocks they make refer to it.</summary>
     public PoolEngine(
@@ -69,16 +73,16 @@ internal sealed class PoolEngine<TBlock> : IPoolMetricsSource
         _limitBehavior = options.LimitBehavior;
         _reservation = new Reservation(options.MaxReservedBytes);
 
+        _source = createSource(this);
         var limits = new CacheLimits(classes, options);
         _central = new CentralFreeList<TBlock>[classes.Count];
         for (int i = 0; i < _central.Length; i++)
         {
-            _central[i] = new CentralFreeList<TBlock>(limits.BatchCount(i));
+            _central[i] = new CentralFreeList<TBlock>(limits.BatchCount(i), classes.GetLength(i), _reservation, _source.AdoptsSurplus);
         }
 
         _caches = new ThreadCacheRegistry<TBlock>(limits, _central);
-        _source = createSource(this);
-        _large = new LargeBlockPool<TBlock>(createLargeSource(this), options.LargeBlockCacheBytes);
+        _large = new LargeBlockPool<TBlock>(createLargeSource(this), options.LargeBlockCacheBytes, _reservation);
         _trimmer = new PoolTrimmer<TBlock>(options, classes, _caches, _central, _source, _large, _reservation);
         PoolMetrics.Register(this);
     }
@@ -181,6 +185,10 @@ internal sealed class PoolEngine<TBlock> : IPoolMetricsSource
         cache.StealLock.Enter();
         try
         {
+            // Checked under the lock: disposal closes every cache under its lock, so a rent that starts after
+            // Dispose returned either finds its cache closed here or never had one.
+            ThrowIfDisposed();
+
             // The stack is not empty when the fast path stepped aside for a trimmer that then found nothing to do.
             if (cache.TryPop(classIndex) is { } cached)
             {
@@ -201,7 +209,9 @@ internal sealed class PoolEngine<TBlock> : IPoolMetricsSource
     {
         if (_disposed)
         {
-            // Accepted quietly: a disposed pool keeps nothing, so the block is left to the garbage collector.
+            // Accepted quietly: a disposed pool keeps nothing, so the block is left to the garbage collector, and no
+            // longer counted as the class's.
+            _central[classIndex].ForgetReturned();
             return;
         }
 
@@ -246,7 +256,9 @@ internal sealed class PoolEngine<TBlock> : IPoolMetricsSource
                 return 1;
             }
 
-            long bytes = _source.GetGrowthBytes(classIndex, central.Growths);
+            // Sized by the slabs the class holds now, so a class trimmed down starts small again; near the cap, the
+            // largest growth that still fits.
+            long bytes = _source.GetGrowthBytes(classIndex, central.Slabs, _reservation.Available);
             if (_reservation.TryReserve(bytes))
             {
                 return Grow(classIndex, bytes, destination);
@@ -254,12 +266,13 @@ internal sealed class PoolEngine<TBlock> : IPoolMetricsSource
 
             if (trimmed)
             {
-                RecordLimitReached(bytes);
+                RecordLimitReached(_classes.GetLength(classIndex), bytes, _source.DescribeGrowth(classIndex, bytes));
                 return 0;
             }
 
-            // At the limit: give back what can be given back, then try reuse and growth once more.
-            _trimmer.Trim(TrimReason.Limit);
+            // At the limit: give back what can be given back, this thread's own free blocks included, then try reuse
+            // and growth once more.
+            _trimmer.Trim(TrimReason.Limit, cache, classIndex);
         }
     }
 
@@ -310,24 +323,27 @@ internal sealed class PoolEngine<TBlock> : IPoolMetricsSource
         return _central[classIndex].AddCreated(created, slabs, destination);
     }
 
-    /// <summary>Records a rent refused at the limit, and throws unless the pool serves such rents unpooled.</summary>
-    private void RecordLimitReached(long bytes)
+    /// <summary>
+    /// Records a rent of <paramref name="size"/> bytes refused at the limit, which needed <paramref name="bytes"/>
+    /// more bytes for <paramref name="what"/>; throws unless the pool serves such rents unpooled.
+    /// </summary>
+    private void RecordLimitReached(int size, long bytes, string what)
     {
         Interlocked.Increment(ref _limitRejections);
         OrthotopePoolingEventSource.Log.LimitReached(Name, _reservation.Limit, ReservedBytes, bytes);
         if (_limitBehavior == OrthotopeLimitBehavior.Throw)
         {
-            ThrowExhausted(bytes);
+            ThrowExhausted(size, bytes, what);
         }
     }
 
     [DoesNotReturn]
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private void ThrowExhausted(long bytes) =>
-        throw new OrthotopePoolExhaustedException(Name, _reservation.Limit, ReservedBytes, bytes);
+    private void ThrowExhausted(int size, long bytes, string what) =>
+        throw new OrthotopePoolExhaustedException(Name, _reservation.Limit, ReservedBytes, size, bytes, what);
 
     /// <summary>Takes back a block served unpooled over the limit: it is dropped, never pooled.</summary>
-    public void ReturnUnpooled() => _large.ReturnUnpooled();
+    public void ReturnUnpooled(TBlock block) => _large.ReturnUnpooled(block);
 
     /// <summary>Takes a block for a request above the largest class.</summary>
     public TBlock RentLarge(int length)
@@ -349,7 +365,7 @@ internal sealed class PoolEngine<TBlock> : IPoolMetricsSource
 
             if (!_reservation.TryReserve(bytes))
             {
-                RecordLimitReached(bytes);
+                RecordLimitReached(length, bytes, $"a new large block of {length} bytes");
                 return _large.RentUnpooled(length);
             }
         }
@@ -365,16 +381,8 @@ internal sealed class PoolEngine<TBlock> : IPoolMetricsSource
         }
     }
 
-    /// <summary>Gives back a block that <see cref="RentLarge"/> handed out.</summary>
-    public void ReturnLarge(TBlock block)
-    {
-        if (_disposed)
-        {
-            return;
-        }
-
-        _reservation.Release(_large.Return(block, _trimmer.Ticks));
-    }
+    /// <summary>Gives back a block that <see cref="RentLarge"/> handed out (after disposal, counted and dropped).</summary>
+    public void ReturnLarge(TBlock block) => _large.Return(block, _trimmer.Ticks);
 
     /// <summary>
     /// A full trim: drains the calling thread's cache and the caches of every other thread not in the middle of a
@@ -397,7 +405,10 @@ internal sealed class PoolEngine<TBlock> : IPoolMetricsSource
         {
             CentralFreeList<TBlock>.CentralSnapshot central = _central[c].Snapshot();
             rents[c] += central.UncachedRents;
-            long outstanding = central.CreatedBlocks - central.FreeBlocks - threadCached[c];
+
+            // Below zero only for a moment: a block returned twice, or one the pool never made, sitting in a thread
+            // cache until it reaches the central list, which counts or drops it.
+            long outstanding = Math.Max(0, central.CreatedBlocks - central.FreeBlocks - threadCached[c]);
             int length = _classes.GetLength(c);
             sizeClasses[c] = new SizeClassStatistics(
                 length, _source.GetStride(c), central.CreatedBlocks, outstanding, threadCached[c],
@@ -415,7 +426,7 @@ internal sealed class PoolEngine<TBlock> : IPoolMetricsSource
             Name,
             ReservedBytes,
             outstandingBlocks + largeOutstanding,
-            outstandingBytes + large.OutstandingBytes,
+            outstandingBytes + large.OutstandingBytes + large.UnpooledOutstandingBytes,
             largeOutstanding,
             large.CachedBlocks,
             large.CachedBytes,
@@ -444,26 +455,33 @@ internal sealed class PoolEngine<TBlock> : IPoolMetricsSource
     /// Drops every free block and stops caching. Blocks still rented stay valid (their memory is managed) and are
     /// accepted quietly, and dropped, when they come back.
     /// </summary>
+    /// <remarks>
+    /// Once it has returned, every rent throws <see cref="ObjectDisposedException"/> on every thread: a thread's cache
+    /// is closed under its lock (its owner's every later call takes the slow path, which checks), and threads without
+    /// a cache check on their way in. What was rented stays counted until it comes back.
+    /// </remarks>
     public void Dispose()
     {
         // After Close, no trim runs, so the caches and lists below change only through rents and returns.
         _trimmer.Close();
-        if (_disposed)
+        lock (_disposeLock)
         {
-            return;
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            PoolMetrics.Unregister(this);
+            _caches.Close();
+            foreach (CentralFreeList<TBlock> central in _central)
+            {
+                central.Clear();
+            }
+
+            _large.Close();
+            _reservation.Clear();
         }
-
-        _disposed = true;
-        PoolMetrics.Unregister(this);
-        _caches.Close();
-
-        foreach (CentralFreeList<TBlock> central in _central)
-        {
-            central.Clear();
-        }
-
-        _large.Trim(full: true, addedBefore: 0);
-        _reservation.Clear();
     }
 
     private void ThrowIfDisposed()

@@ -46,6 +46,9 @@ internal sealed class PoolTrimmer<TBlock> : ITrimTarget
     /// <summary>Slabs released by trims. Interlocked.</summary>
     private long _slabsReleased;
 
+    /// <summary>Memory-pressure checks (one per gen2 collection while pressure trimming is on). Interlocked.</summary>
+    private long _pressureChecks;
+
     /// <summary>Set once by <see cref="Close"/>; afterwards trims do nothing. Guarded by <see cref="_lock"/>.</summary>
     private bool _closed;
 
@@ -78,14 +81,20 @@ internal sealed class PoolTrimmer<TBlock> : ITrimTarget
     /// <summary>Slabs released by trims since the pool was built.</summary>
     public long SlabsReleased => Volatile.Read(ref _slabsReleased);
 
+    /// <summary>How often the memory load was checked after a gen2 collection.</summary>
+    public long PressureChecks => Volatile.Read(ref _pressureChecks);
+
     /// <summary>The periodic trim: see <see cref="Trim"/> with <see cref="TrimReason.Idle"/>.</summary>
     public long TrimIdle() => Trim(TrimReason.Idle);
 
     /// <summary>Responds to memory load (used ÷ the GC's high-load threshold): a full trim when high, an idle trim when medium.</summary>
-    public long OnMemoryPressure(double load) =>
-        load >= HighMemoryLoad ? Trim(TrimReason.HighMemoryPressure)
-        : load >= MediumMemoryLoad ? Trim(TrimReason.Idle)
-        : 0;
+    public long OnMemoryPressure(double load)
+    {
+        Interlocked.Increment(ref _pressureChecks);
+        return load >= HighMemoryLoad ? Trim(TrimReason.HighMemoryPressure)
+            : load >= MediumMemoryLoad ? Trim(TrimReason.Idle)
+            : 0;
+    }
 
     /// <summary>
     /// Trims and returns the bytes released. An idle trim drains the caches of threads idle since the last tick and
@@ -93,7 +102,13 @@ internal sealed class PoolTrimmer<TBlock> : ITrimTarget
     /// every other reason is a full trim: every cache not in the middle of a rent or return, every wholly free slab,
     /// every cached large block. Exited threads' caches are recovered either way.
     /// </summary>
-    public long Trim(TrimReason reason)
+    /// <param name="reason">Why: every reason but <see cref="TrimReason.Idle"/> trims fully.</param>
+    /// <param name="own">
+    /// The calling thread's cache when the caller holds its steal lock (a rent at the limit, refilling it): no other
+    /// thread may drain it then, so the trim drains it here, all but the stack of <paramref name="refilling"/>.
+    /// </param>
+    /// <param name="refilling">The class whose stack <paramref name="own"/>'s owner is refilling.</param>
+    public long Trim(TrimReason reason, ThreadCache<TBlock>? own = null, int refilling = -1)
     {
         bool full = reason != TrimReason.Idle;
         lock (_lock)
@@ -106,6 +121,9 @@ internal sealed class PoolTrimmer<TBlock> : ITrimTarget
             long tick = full ? Volatile.Read(ref _tick) : Interlocked.Increment(ref _tick);
             var drained = new int[_classes.Count];
             _caches.DrainIdle(all: full, drained);
+
+            // Free blocks the renting thread holds itself would keep their slabs from being released.
+            own?.Flush(_central, drained, exceptClass: refilling);
 
             long released = 0;
             int slabsReleased = 0;

@@ -43,11 +43,8 @@ internal sealed partial class ThreadCache<TBlock> : ThreadCache
     /// <summary>1 while a trimmer is deciding whether to drain this cache. Written only under <see cref="StealLock"/>.</summary>
     private int _stealing;
 
-    /// <summary>
-    /// One stack per size class; a stack's array is empty until the class is first used. Replaced as a whole by
-    /// <see cref="Clear"/>, so an owner caught mid-operation works on the old stacks, harmlessly.
-    /// </summary>
-    private ClassStack[] _stacks;
+    /// <summary>One stack per size class; a stack's array is empty until the class is first used.</summary>
+    private readonly ClassStack[] _stacks;
 
     /// <summary>Slow-path calls by the owner, part of the activity signature. Under <see cref="StealLock"/>.</summary>
     private long _slowOperations;
@@ -59,7 +56,11 @@ internal sealed partial class ThreadCache<TBlock> : ThreadCache
         : base(registry, owner)
     {
         _limits = limits;
-        _stacks = CreateEmptyStacks(limits.ClassCount);
+        _stacks = new ClassStack[limits.ClassCount];
+        for (int i = 0; i < _stacks.Length; i++)
+        {
+            _stacks[i] = new ClassStack(Array.Empty<BlockSlot<TBlock>>());
+        }
     }
 
     /// <summary>The activity signature the trimmer saw at its last tick. Read and written by the trimmer only.</summary>
@@ -179,16 +180,22 @@ internal sealed partial class ThreadCache<TBlock> : ThreadCache
 
     /// <summary>
     /// Moves every free block to <paramref name="central"/>, counting them per class into <paramref name="moved"/>,
-    /// and shrinks stacks grown by bursts back to their base limits.
+    /// and shrinks stacks grown by bursts back to their base limits; the stack of <paramref name="exceptClass"/>, if
+    /// any, is left as it is (its owner is refilling it).
     /// </summary>
     /// <remarks>
-    /// The caller has the cache to itself: it holds <see cref="StealLock"/> with the owner out of its fast path, or
-    /// the owner has exited.
+    /// The caller has the cache to itself: it holds <see cref="StealLock"/> with the owner out of its fast path (or
+    /// is the owner, in its slow path), or the owner has exited.
     /// </remarks>
-    public void Flush(CentralFreeList<TBlock>[] central, int[]? moved)
+    public void Flush(CentralFreeList<TBlock>[] central, int[]? moved, int exceptClass = -1)
     {
         for (int i = 0; i < _stacks.Length; i++)
         {
+            if (i == exceptClass)
+            {
+                continue;
+            }
+
             int count = _stacks[i].DrainAll(central[i]);
             if (moved is not null)
             {
@@ -219,21 +226,23 @@ internal sealed partial class ThreadCache<TBlock> : ThreadCache
     public void EndSteal() => Volatile.Write(ref _stealing, 0);
 
     /// <summary>
-    /// Drops every free block (the engine is being disposed and keeps nothing): the stacks become empty, so the
-    /// owner's next call misses and takes the slow path, which sees the engine disposed.
+    /// Closes the cache for good (its engine is being disposed): with <see cref="StealLock"/> held, announces a steal
+    /// that never ends, waits for the owner to leave a fast-path operation it may be in, and moves every free block to
+    /// <paramref name="central"/>. From then on the owner's every rent and return takes its slow path, which sees the
+    /// engine disposed.
     /// </summary>
-    /// <remarks>The owner may be inside its fast path on the old stacks; whatever it does to them is harmless.</remarks>
-    public void Clear() => _stacks = CreateEmptyStacks(_stacks.Length);
-
-    private static ClassStack[] CreateEmptyStacks(int classCount)
+    public void Close(CentralFreeList<TBlock>[] central)
     {
-        var stacks = new ClassStack[classCount];
-        for (int i = 0; i < stacks.Length; i++)
+        Volatile.Write(ref _stealing, 1);
+        Interlocked.MemoryBarrierProcessWide();
+        SpinWait spinner = default;
+        while (Volatile.Read(ref _inUse) != 0)
         {
-            stacks[i] = new ClassStack(Array.Empty<BlockSlot<TBlock>>());
+            // The owner is between TryEnter and Exit: a handful of instructions.
+            spinner.SpinOnce();
         }
 
-        return stacks;
+        Flush(central, moved: null);
     }
 
     /// <summary>A cheap summary of the cache's state: unchanged between two trimmer ticks means the owner was idle.</summary>

@@ -145,11 +145,14 @@ internal sealed class ThreadCacheRegistry<TBlock>
     }
 
     /// <summary>
-    /// Stops registering caches and drops every cache's blocks (the engine is being disposed); gives the thread-table
-    /// slot back for reuse.
+    /// Stops registering caches and closes every cache (the engine is being disposed): each one's free blocks go to
+    /// the central lists, and its owner's every later rent or return takes the slow path, which sees the engine
+    /// disposed. Gives the thread-table slot back for reuse.
     /// </summary>
+    /// <remarks>Waits for each cache's lock, so the caller must hold no lock a cache's owner could wait for.</remarks>
     public void Close()
     {
+        ThreadCache<TBlock>[] caches;
         lock (_lock)
         {
             if (_closed)
@@ -158,12 +161,27 @@ internal sealed class ThreadCacheRegistry<TBlock>
             }
 
             _closed = true;
-            foreach (ThreadCache<TBlock> cache in _caches)
-            {
-                cache.Clear();
-            }
-
+            caches = [.. _caches];
             _caches.Clear();
+            foreach (ThreadCache<TBlock> cache in caches)
+            {
+                cache.AddCounts(cachedBlocks: null, _retiredRents);
+            }
+        }
+
+        foreach (ThreadCache<TBlock> cache in caches)
+        {
+            // An owner in its slow path holds the lock; the engine is already marked disposed, so it finishes quickly
+            // (a trim it starts does nothing) and the next call fails.
+            cache.StealLock.Enter();
+            try
+            {
+                cache.Close(_central);
+            }
+            finally
+            {
+                cache.StealLock.Exit();
+            }
         }
 
         ThreadCacheTable.ReleaseId(_id);

@@ -8,12 +8,24 @@ namespace Orthotope.Pooling.Engine;
 /// gen2 collection that trims according to the memory load.
 /// </summary>
 /// <remarks>
-/// Both hold the engine only weakly, so a pool that is dropped without being disposed can still be collected and
-/// finalized; the scheduler stops itself once its engine is gone. Thread-safe; disposed by the engine.
+/// <para>
+/// Both hold their target only weakly, so a pool that is dropped without being disposed can still be collected and
+/// finalized; the scheduler stops itself once its target is gone. Thread-safe; disposed by its target.
+/// </para>
+/// <para>
+/// The gen2 callback is an unreachable finalizable object that re-registers itself, and everything only it refers to
+/// is unreachable too: a <see cref="WeakReference{T}"/> reachable only from it can be finalized along with it, after
+/// which it no longer finds its target and the callback stops for good. So the scheduler, which its target holds,
+/// also holds the callback's state (<see cref="_gen2State"/>): while the target lives, so does the weak reference.
+/// </para>
 /// </remarks>
 internal sealed class TrimScheduler : IDisposable
 {
     private readonly Timer? _timer;
+
+    /// <summary>What the gen2 callback reads; referenced here so it lives as long as the target (see remarks).</summary>
+    private readonly State? _gen2State;
+
     private volatile bool _disposed;
 
     private TrimScheduler(ITrimTarget target, TimeSpan interval, bool onMemoryPressure)
@@ -27,6 +39,7 @@ internal sealed class TrimScheduler : IDisposable
 
         if (onMemoryPressure)
         {
+            _gen2State = new State(weak, this);
             Gen2GcCallback.Register(static state =>
             {
                 var (target, scheduler) = (State)state;
@@ -42,7 +55,7 @@ internal sealed class TrimScheduler : IDisposable
                 }
 
                 return true;
-            }, new State(weak, this));
+            }, _gen2State);
         }
     }
 

@@ -38,7 +38,8 @@ public sealed class OrthotopeMemoryPool : MemoryPool<byte>
     private static readonly OrthotopeMemoryPool s_shared = new(new OrthotopePoolOptions { Name = "shared" }, isShared: true);
 
     private readonly PoolEngine<PooledMemoryBlock> _engine;
-    private readonly int _largestClassLength;
+    /// <summary>Sizes up to this go straight to a size class: the largest class, or <see cref="MaxBufferSize"/> if lower.</summary>
+    private readonly int _fastRentLimit;
     private readonly int _maxBufferSize;
     private readonly int _defaultClassIndex;
     private readonly bool _isShared;
@@ -69,8 +70,8 @@ public sealed class OrthotopeMemoryPool : MemoryPool<byte>
             engine => new SlabBlockSource(engine, classes, options),
             static engine => new LargeMemoryBlockSource(engine),
             nameof(OrthotopeMemoryPool));
-        _largestClassLength = classes.LargestLength;
-        _maxBufferSize = options.MaxBufferSize;
+        _maxBufferSize = Math.Min(options.MaxBufferSize, OrthotopePoolOptions.MemoryPoolMaxBufferSize);
+        _fastRentLimit = Math.Min(classes.LargestLength, _maxBufferSize);
         _defaultClassIndex = SizeClassTable.GetIndex(DefaultRentSize);
         _isShared = isShared;
         Options = options;
@@ -82,7 +83,10 @@ public sealed class OrthotopeMemoryPool : MemoryPool<byte>
     /// <summary>A process-wide pool with the default options, named <c>"shared"</c>. Disposing it does nothing.</summary>
     public static new OrthotopeMemoryPool Shared => s_shared;
 
-    /// <summary>The largest request <see cref="Rent"/> accepts (<see cref="OrthotopePoolOptions.MaxBufferSize"/>).</summary>
+    /// <summary>
+    /// The largest request <see cref="Rent"/> accepts: <see cref="OrthotopePoolOptions.MaxBufferSize"/>, or
+    /// <see cref="OrthotopePoolOptions.MemoryPoolMaxBufferSize"/> if that is lower (the default).
+    /// </summary>
     public override int MaxBufferSize => _maxBufferSize;
 
     /// <summary>A copy of the options the pool was built with.</summary>
@@ -100,7 +104,7 @@ public sealed class OrthotopeMemoryPool : MemoryPool<byte>
     /// <exception cref="OrthotopePoolExhaustedException">Serving the rent would pass <see cref="OrthotopePoolOptions.MaxReservedBytes"/>.</exception>
     public override IMemoryOwner<byte> Rent(int minBufferSize = -1)
     {
-        PooledMemoryBlock block = (uint)minBufferSize <= (uint)_largestClassLength
+        PooledMemoryBlock block = (uint)minBufferSize <= (uint)_fastRentLimit
             ? _engine.Rent(SizeClassTable.GetIndex(minBufferSize))
             : RentUncommon(minBufferSize);
         block.MarkRented();
@@ -138,7 +142,7 @@ public sealed class OrthotopeMemoryPool : MemoryPool<byte>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal PooledMemoryBlock RentBlock(long byteLength)
     {
-        PooledMemoryBlock block = (ulong)byteLength <= (ulong)_largestClassLength
+        PooledMemoryBlock block = (ulong)byteLength <= (ulong)_fastRentLimit
             ? _engine.Rent(SizeClassTable.GetIndex((int)byteLength))
             : RentBlockUncommon(byteLength);
         block.MarkRented();
@@ -160,10 +164,11 @@ public sealed class OrthotopeMemoryPool : MemoryPool<byte>
     public PoolStatistics GetStatistics() => _engine.GetStatistics();
 
     /// <summary>
-    /// Gives memory back to the runtime: flushes the calling thread's cache, recovers the caches of exited threads,
-    /// and releases every slab whose blocks are all free and every cached large block. Returns the bytes released.
+    /// Gives memory back to the runtime: drains the caches of every thread (this one, idle live threads, and those
+    /// that have exited) into the central lists, and releases every slab whose blocks are all free and every cached
+    /// large block. Returns the bytes released.
     /// </summary>
-    /// <remarks>Caches of other live threads are left alone; each holds at most its per-class budget.</remarks>
+    /// <remarks>A thread caught in the middle of a rent or return keeps its cache until the next trim.</remarks>
     public long Trim() => _engine.Trim();
 
     /// <inheritdoc/>

@@ -172,7 +172,7 @@ internal sealed class PooledMemoryBlock : MemoryManager<byte>, IDisposable
             }
             else
             {
-                _engine.ReturnUnpooled();
+                _engine.ReturnUnpooled(this);
             }
         }
     }

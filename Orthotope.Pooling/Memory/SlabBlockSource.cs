@@ -42,16 +42,23 @@ internal sealed class SlabBlockSource : BlockSource<PooledMemoryBlock>
 
     public override int GetStride(int classIndex) => _classes.GetStride(classIndex);
 
-    public override long GetGrowthBytes(int classIndex, int previousGrowths)
+    public override long GetGrowthBytes(int classIndex, int slabsHeld, long atMost)
     {
         // A class's first slab holds a few blocks (at least 4 KiB, at most two refill batches), so a class that a
-        // program touches once costs little; each further slab doubles, up to the slab size.
+        // program touches once costs little; each further slab it holds doubles the next, up to the slab size. Near
+        // the cap, the largest slab that still fits, down to a single block.
         int stride = _classes.GetStride(classIndex);
         long first = Math.Min(_firstSlabBytes, Math.Max(MinFirstSlabBytes, (long)FirstSlabBlocks * stride));
-        long wanted = Math.Min(_maxSlabBytes, first << Math.Min(previousGrowths, 30));
-        long blocks = Math.Max(1, wanted / stride);
+        long wanted = Math.Min(_maxSlabBytes, first << Math.Min(slabsHeld, 30));
+        long blocks = Math.Max(1, Math.Min(wanted / stride, (atMost - PinnedArrays.AlignmentPad) / stride));
         return blocks * stride + PinnedArrays.AlignmentPad;
     }
+
+    public override string DescribeGrowth(int classIndex, long bytes) =>
+        $"a new slab of {(bytes - PinnedArrays.AlignmentPad) / _classes.GetStride(classIndex)} blocks of {_classes.GetLength(classIndex)} bytes";
+
+    /// <summary>False: a block of a slab is never foreign; a surplus can only be one block returned twice.</summary>
+    public override bool AdoptsSurplus => false;
 
     public override BlockSlot<PooledMemoryBlock>[] Grow(int classIndex, long bytes, out int slabs)
     {
