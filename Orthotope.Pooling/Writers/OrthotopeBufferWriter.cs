@@ -323,18 +323,26 @@ public sealed class OrthotopeBufferWriter : IBufferWriter<byte>, IResettable, ID
         long written = _committed + _tailWritten;
         int size = Math.Max((int)Math.Clamp(written, MinimumBlockSize, _maximumBlockSize), sizeHint);
 
-        // Rent before changing anything, so that a rent that throws (a pool at its cap) leaves the writer as it was.
+        // The segment (and room for it) is found before the rent: an allocation that failed after it would lose the block.
+        bool appends = _segmentCount == 0 || _tailWritten != 0;
+        if (appends && _segmentCount == _segments.Length)
+        {
+            Array.Resize(ref _segments, _segments.Length * 2);
+        }
+
+        WriterSegment segment = appends ? (_segments[_segmentCount] ??= new WriterSegment()) : _segments[_segmentCount - 1];
+
+        // Rent before changing anything else, so that a rent that throws (a pool at its cap) leaves the writer as it was.
         IMemoryOwner<byte> owner = _pool.Rent(size);
         Memory<byte> block = owner.Memory;
         Debug.Assert(block.Length >= Math.Max(sizeHint, 1));
 
-        if (_segmentCount > 0 && _tailWritten == 0)
+        if (!appends)
         {
             // Nothing was written to the tail: put the new block in its place rather than leave an empty segment.
-            WriterSegment tail = _segments[_segmentCount - 1];
-            long runningIndex = tail.RunningIndex;
-            tail.Release();
-            tail.Attach(owner, block, runningIndex);
+            long runningIndex = segment.RunningIndex;
+            segment.Release();
+            segment.Attach(owner, block, runningIndex);
             _tail = block;
             return;
         }
@@ -345,12 +353,6 @@ public sealed class OrthotopeBufferWriter : IBufferWriter<byte>, IResettable, ID
             _committed = written;
         }
 
-        if (_segmentCount == _segments.Length)
-        {
-            Array.Resize(ref _segments, _segments.Length * 2);
-        }
-
-        WriterSegment segment = _segments[_segmentCount] ??= new WriterSegment();
         segment.Attach(owner, block, written);
         if (_segmentCount > 0)
         {
