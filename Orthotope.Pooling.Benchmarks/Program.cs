@@ -4,7 +4,8 @@ using BenchmarkDotNet.Running;
 namespace Orthotope.Pooling.Benchmarks;
 
 /// <summary>
-/// Entry point. <c>--footprint</c> runs the memory-footprint mode, <c>--timeline</c> the memory-over-time mode;
+/// Entry point. <c>--footprint</c> runs the memory-footprint mode, <c>--timeline</c> the memory-over-time mode,
+/// <c>--json-interleaved</c> W9's rows taking turns in one process;
 /// anything else goes to BenchmarkDotNet's
 /// switcher (<c>--filter</c>, <c>--job short</c>, <c>--list flat</c>, ...), plus <c>--quick</c> for this project's
 /// quick job (see <see cref="BenchmarkConfig"/>).
@@ -22,6 +23,11 @@ public static class Program
         if (args.Length > 0 && args[0] == "--timeline")
         {
             return TimelineMode.Run(args.AsSpan(1));
+        }
+
+        if (args.Length > 0 && args[0] == "--json-interleaved")
+        {
+            return JsonInterleavedMode.Run(args.AsSpan(1));
         }
 
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(BenchmarkConfig.TakeQuickFlag(args, out bool quick), BenchmarkConfig.Create(quick));
