@@ -5,7 +5,8 @@ namespace Orthotope.Pooling.Benchmarks;
 
 /// <summary>
 /// Entry point. <c>--footprint</c> runs the memory-footprint mode, <c>--burst-footprint</c> W8's memory side
-/// (<see cref="InferenceBurstFootprint"/>), <c>--timeline</c> the memory-over-time mode;
+/// (<see cref="InferenceBurstFootprint"/>), <c>--timeline</c> the memory-over-time mode, <c>--json-interleaved</c>
+/// W9's rows taking turns in one process;
 /// anything else goes to BenchmarkDotNet's
 /// switcher (<c>--filter</c>, <c>--job short</c>, <c>--list flat</c>, ...), plus <c>--quick</c> for this project's
 /// quick job (see <see cref="BenchmarkConfig"/>).
@@ -28,6 +29,11 @@ public static class Program
         if (args.Length > 0 && args[0] == "--timeline")
         {
             return TimelineMode.Run(args.AsSpan(1));
+        }
+
+        if (args.Length > 0 && args[0] == "--json-interleaved")
+        {
+            return JsonInterleavedMode.Run(args.AsSpan(1));
         }
 
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(BenchmarkConfig.TakeQuickFlag(args, out bool quick), BenchmarkConfig.Create(quick));

@@ -65,4 +65,30 @@ internal static class ThrowHelper
     [DoesNotReturn]
     public static void ThrowOption(string option, string message) =>
         throw new ArgumentException($"OrthotopePoolOptions.{option}: {message}", option);
+
+    [DoesNotReturn]
+    public static void ThrowSizeHintOutOfRange(string paramName, int value, int maxBufferSize) =>
+        throw new ArgumentOutOfRangeException(
+            paramName,
+            value,
+            $"The size hint must be between 0 and the pool's MaxBufferSize ({maxBufferSize}).");
+
+    [DoesNotReturn]
+    public static void ThrowAdvancedTooFar(int count, int free) =>
+        throw new InvalidOperationException(
+            $"Cannot advance {count} bytes past the end of the buffer last returned by GetMemory or GetSpan, which had {free} bytes free.");
+
+    [DoesNotReturn]
+    public static void ThrowDestinationTooShort(string paramName, int length, long written) =>
+        throw new ArgumentException(
+            $"The destination is {length} bytes long, shorter than the {written} bytes written.", paramName);
+
+    [DoesNotReturn]
+    public static void ThrowTooLargeForArray(long written) =>
+        throw new InvalidOperationException(
+            $"{written} bytes have been written, more than one array can hold ({Array.MaxLength}); read them through WrittenSequence.");
+
+    [DoesNotReturn]
+    public static void ThrowFlushCanceled() =>
+        throw new OperationCanceledException("The PipeWriter's flush was canceled (CancelPendingFlush).");
 }

@@ -18,6 +18,9 @@ public sealed class ArrayPoolContractTests
     [SetUp]
     public void SetUp() => _pool = new OrthotopeArrayPool(PoolConfigurations.Create(_configuration));
 
+    [TearDown]
+    public void TearDown() => _pool.Dispose();
+
     private int Largest => _pool.Options.LargestSizeClass;
 
     [Test]

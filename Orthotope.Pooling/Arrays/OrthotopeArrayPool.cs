@@ -32,10 +32,13 @@ namespace Orthotope.Pooling;
 /// outstanding until the pool is disposed.
 /// </para>
 /// <para>
-/// A pool you construct and drop is cleaned up by its finalizer; <see cref="Shared"/> lives for the process.
+/// A pool you construct is yours to dispose (a dependency-injection container disposes the one it made); after
+/// <see cref="Dispose"/> a rent throws <see cref="ObjectDisposedException"/> and arrays returned later are accepted
+/// quietly and dropped. A pool dropped without being disposed is cleaned up by its finalizer. <see cref="Shared"/>
+/// lives for the process: disposing it does nothing.
 /// </para>
 /// </remarks>
-public sealed class OrthotopeArrayPool : ArrayPool<byte>
+public sealed class OrthotopeArrayPool : ArrayPool<byte>, IDisposable
 {
     private static readonly OrthotopeArrayPool s_shared = new(new OrthotopePoolOptions { Name = "shared-arrays" });
 
@@ -82,6 +85,21 @@ public sealed class OrthotopeArrayPool : ArrayPool<byte>
     /// <summary>Stops caching and drops every free array once no one can reach the pool any more.</summary>
     /// <remarks>The engine is null when the constructor threw (bad options).</remarks>
     ~OrthotopeArrayPool() => _engine?.Dispose();
+
+    /// <summary>
+    /// Stops caching and drops every free array, as <see cref="OrthotopeMemoryPool"/>'s dispose does; later rents
+    /// throw <see cref="ObjectDisposedException"/>. Disposing again, or disposing <see cref="Shared"/>, does nothing.
+    /// </summary>
+    public void Dispose()
+    {
+        if (ReferenceEquals(this, s_shared))
+        {
+            return;
+        }
+
+        _engine.Dispose();
+        GC.SuppressFinalize(this);
+    }
 
     /// <summary>A process-wide pool with the default options, named <c>"shared-arrays"</c>.</summary>
     public static new OrthotopeArrayPool Shared => s_shared;
