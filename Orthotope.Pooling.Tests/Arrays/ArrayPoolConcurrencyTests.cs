@@ -46,7 +46,7 @@ public sealed class ArrayPoolConcurrencyTests
         {
             var random = new Random(seed);
             var mine = new Stack<(byte[], long)>();
-            for (int i = 0; i < 20_000; i++)
+            for (int i = 0; i < 8_000; i++)
             {
                 byte[] array = pool.Rent((int)Math.Exp(random.NextDouble() * Math.Log(maxLength)));
                 long ticket = Interlocked.Increment(ref tickets);

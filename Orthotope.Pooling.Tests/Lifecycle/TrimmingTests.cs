@@ -190,7 +190,7 @@ public sealed class TrimmingTests
         {
             var random = new Random(seed);
             var mine = new Stack<(IMemoryOwner<byte>, long)>();
-            for (int i = 0; i < 30_000; i++)
+            for (int i = 0; i < 10_000; i++)
             {
                 IMemoryOwner<byte> owner = pool.Rent(random.Next(1, 20_000));
                 long ticket = Interlocked.Increment(ref tickets);

@@ -27,7 +27,7 @@ public sealed class MemoryPoolConcurrencyTests
     {
         using var pool = new OrthotopeMemoryPool(PoolConfigurations.Create(_configuration));
         int threads = Math.Max(4, 2 * Environment.ProcessorCount);
-        const int OperationsPerThread = 20_000;
+        const int OperationsPerThread = 8_000;
         int maxSize = pool.Options.LargestSizeClass * 2;
         var handoff = new ConcurrentQueue<(IMemoryOwner<byte> Owner, long Ticket)>();
         long nextTicket = 0, failures = 0, crossThreadDisposes = 0;

@@ -71,7 +71,7 @@ public sealed class ReservationLimitTests
         {
             var random = new Random(seed);
             var held = new Queue<(IMemoryOwner<byte>, long)>();
-            for (int i = 0; i < 5_000; i++)
+            for (int i = 0; i < 3_000; i++)
             {
                 try
                 {
