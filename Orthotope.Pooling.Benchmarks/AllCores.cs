@@ -135,7 +135,7 @@ public class AllCores : ContenderBenchmark
 
                 break;
             case Contender.OrthotopeMemory:
-                OrthotopeMemoryPool blocks = OrthotopeBlocks;
+                MemoryPool<byte> blocks = OrthotopeBlocks;
                 for (int i = 0; i < operations; i++)
                 {
                     IMemoryOwner<byte> owner = blocks.Rent(Size);
@@ -145,7 +145,7 @@ public class AllCores : ContenderBenchmark
 
                 break;
             case Contender.OrthotopeArray:
-                OrthotopeArrayPool arrays = OrthotopeArrays;
+                ArrayPool<byte> arrays = OrthotopeArrays;
                 for (int i = 0; i < operations; i++)
                 {
                     byte[] array = arrays.Rent(Size);

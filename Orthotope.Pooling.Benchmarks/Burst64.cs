@@ -26,9 +26,13 @@ public class Burst64 : ContenderBenchmark
     [Benchmark(OperationsPerInvoke = Burst)]
     public void MemoryPoolShared() => RunOwners(MemoryPool<byte>.Shared);
 
-    /// <summary>Kestrel's pinned block pool.</summary>
+    /// <summary>Kestrel's pinned block pool, from its factory.</summary>
     [Benchmark(OperationsPerInvoke = Burst)]
     public void Kestrel() => RunOwners(KestrelBlocks);
+
+    /// <summary>Kestrel's pinned block pool, built bare.</summary>
+    [Benchmark(OperationsPerInvoke = Burst)]
+    public void KestrelBare() => RunOwners(KestrelBareBlocks);
 
     /// <summary><see cref="OrthotopeMemoryPool"/>.</summary>
     [Benchmark(OperationsPerInvoke = Burst)]

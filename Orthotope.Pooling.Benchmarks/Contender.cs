@@ -9,8 +9,11 @@ public enum Contender
     /// <summary><c>MemoryPool&lt;byte&gt;.Shared</c> (an owner object per rent over <c>ArrayPool&lt;byte&gt;.Shared</c>).</summary>
     MemoryPoolShared,
 
-    /// <summary>Kestrel's pinned block pool, from Kestrel's <c>IMemoryPoolFactory&lt;byte&gt;</c>.</summary>
+    /// <summary>Kestrel's pinned block pool, from Kestrel's <c>IMemoryPoolFactory&lt;byte&gt;</c>, as a server gets it.</summary>
     Kestrel,
+
+    /// <summary>Kestrel's <c>PinnedBlockMemoryPool</c> built bare (no metrics, no logger), as its own tests build it.</summary>
+    KestrelBare,
 
     /// <summary>An <see cref="Pooling.OrthotopeMemoryPool"/> with default options.</summary>
     OrthotopeMemory,

@@ -8,23 +8,31 @@ namespace Orthotope.Pooling.Benchmarks;
 /// the same surroundings whichever contender it measures.
 /// </summary>
 /// <remarks>
-/// <c>ArrayPool&lt;byte&gt;.Shared</c> and <c>MemoryPool&lt;byte&gt;.Shared</c> are called through their static
-/// properties, the Orthotope pools through their sealed types and Kestrel's pool through <see cref="MemoryPool{T}"/>
-/// (its concrete type is internal): each the way an application calls it. Dynamic PGO devirtualizes the remaining
-/// interface calls on owners, since BenchmarkDotNet runs every case in its own process.
+/// Every contender is called the way an application calls it: the MemoryPool-shaped ones through
+/// <see cref="MemoryPool{T}"/> and <see cref="IMemoryOwner{T}"/> (which is how <c>Pipe</c>, <c>StreamPipeReader</c>
+/// and Kestrel hold them), the array pools through <see cref="ArrayPool{T}"/>. <c>ArrayPool&lt;byte&gt;.Shared</c> and
+/// <c>MemoryPool&lt;byte&gt;.Shared</c> come from their static properties, as applications get them; the properties
+/// here are typed as the abstractions, so no contender is called through its concrete type. BenchmarkDotNet runs
+/// every case in its own process, so each call site sees one pool type, as in an application that uses one pool.
 /// </remarks>
 public abstract class ContenderBenchmark
 {
     private KestrelPool? _kestrel;
 
-    /// <summary>Kestrel's pinned block pool (4096-byte blocks).</summary>
+    /// <summary>Kestrel's pinned block pool (4096-byte blocks), from Kestrel's factory, as a server gets it.</summary>
     protected MemoryPool<byte> KestrelBlocks { get; private set; } = null!;
 
-    /// <summary>A fresh <see cref="OrthotopeMemoryPool"/> with default options.</summary>
-    protected OrthotopeMemoryPool OrthotopeBlocks { get; private set; } = null!;
+    /// <summary>Kestrel's <c>PinnedBlockMemoryPool</c> built bare: no metrics, no logger.</summary>
+    protected MemoryPool<byte> KestrelBareBlocks { get; private set; } = null!;
 
-    /// <summary>A fresh <see cref="OrthotopeArrayPool"/> with default options.</summary>
-    protected OrthotopeArrayPool OrthotopeArrays { get; private set; } = null!;
+    /// <summary>A fresh <see cref="OrthotopeMemoryPool"/> with default options, as the <see cref="MemoryPool{T}"/> applications hold.</summary>
+    protected MemoryPool<byte> OrthotopeBlocks => OrthotopePool;
+
+    /// <summary>The same pool as its concrete type, for what only it offers (statistics, the engine).</summary>
+    protected OrthotopeMemoryPool OrthotopePool { get; private set; } = null!;
+
+    /// <summary>A fresh <see cref="OrthotopeArrayPool"/> with default options, as the <see cref="ArrayPool{T}"/> applications hold.</summary>
+    protected ArrayPool<byte> OrthotopeArrays { get; private set; } = null!;
 
     /// <summary>Creates the pools, then lets the workload set itself up.</summary>
     [GlobalSetup]
@@ -32,7 +40,8 @@ public abstract class ContenderBenchmark
     {
         _kestrel = KestrelPool.Create();
         KestrelBlocks = _kestrel.Pool;
-        OrthotopeBlocks = new OrthotopeMemoryPool(new OrthotopePoolOptions { Name = "benchmark" });
+        KestrelBareBlocks = KestrelPool.CreateBare();
+        OrthotopePool = new OrthotopeMemoryPool(new OrthotopePoolOptions { Name = "benchmark" });
         OrthotopeArrays = new OrthotopeArrayPool(new OrthotopePoolOptions { Name = "benchmark-arrays" });
         Setup();
     }
@@ -42,7 +51,8 @@ public abstract class ContenderBenchmark
     public void GlobalCleanup()
     {
         Cleanup();
-        OrthotopeBlocks.Dispose();
+        OrthotopePool.Dispose();
+        KestrelBareBlocks.Dispose();
         _kestrel?.Dispose();
     }
 
@@ -61,6 +71,7 @@ public abstract class ContenderBenchmark
     {
         Contender.MemoryPoolShared => MemoryPool<byte>.Shared,
         Contender.Kestrel => KestrelBlocks,
+        Contender.KestrelBare => KestrelBareBlocks,
         Contender.OrthotopeMemory => OrthotopeBlocks,
         _ => throw new System.ArgumentOutOfRangeException(nameof(contender), contender, "not a MemoryPool contender"),
     };

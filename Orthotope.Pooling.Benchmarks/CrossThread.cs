@@ -44,9 +44,13 @@ public class CrossThread : ContenderBenchmark
     private volatile bool _stopping;
     private Contender _contender;
 
-    /// <summary>The baseline: Kestrel's pinned block pool.</summary>
+    /// <summary>The baseline: Kestrel's pinned block pool, from its factory.</summary>
     [Benchmark(Baseline = true, OperationsPerInvoke = Operations)]
     public void Kestrel() => Produce(Contender.Kestrel);
+
+    /// <summary>Kestrel's pinned block pool, built bare.</summary>
+    [Benchmark(OperationsPerInvoke = Operations)]
+    public void KestrelBare() => Produce(Contender.KestrelBare);
 
     /// <summary><c>ArrayPool&lt;byte&gt;.Shared</c>.</summary>
     [Benchmark(OperationsPerInvoke = Operations)]

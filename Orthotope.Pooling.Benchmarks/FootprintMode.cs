@@ -62,7 +62,7 @@ public static class FootprintMode
         }
 
         var results = new List<FootprintResult>();
-        foreach (Contender contender in Enum.GetValues<Contender>())
+        foreach (Contender contender in Contenders.Memory)
         {
             FootprintResult? result = RunChild(contender, operations);
             if (result is null)

@@ -1,6 +1,8 @@
 using System;
 using System.Buffers;
+using System.Linq;
 using System.Net;
+using System.Reflection;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
@@ -56,6 +58,19 @@ public sealed class KestrelPool : IDisposable
         IMemoryPoolFactory<byte> factory = host.Services.GetRequiredService<IMemoryPoolFactory<byte>>();
         MemoryPool<byte> pool = factory.Create(new MemoryPoolOptions { Owner = "orthotope-benchmarks" });
         return new KestrelPool(host, pool, start);
+    }
+
+    /// <summary>
+    /// Kestrel's internal <c>Microsoft.AspNetCore.PinnedBlockMemoryPool</c>, built directly (owner, no metrics, no
+    /// logger) through reflection: the pool without what the factory adds around it.
+    /// </summary>
+    public static MemoryPool<byte> CreateBare()
+    {
+        Type type = typeof(IMemoryPoolFactory<byte>).Assembly.GetType("Microsoft.AspNetCore.PinnedBlockMemoryPool")
+            ?? Type.GetType("Microsoft.AspNetCore.PinnedBlockMemoryPool, Microsoft.AspNetCore.Server.Kestrel.Core", throwOnError: true)!;
+        ConstructorInfo constructor = type.GetConstructors(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance)
+            .Single(c => c.GetParameters().Length == 3);
+        return (MemoryPool<byte>)constructor.Invoke(["orthotope-benchmarks-bare", null, null]);
     }
 
     /// <inheritdoc/>

@@ -22,14 +22,25 @@ public class Pin : ContenderBenchmark
     private byte[] _sharedArray = null!;
     private IMemoryOwner<byte> _sharedOwner = null!;
     private IMemoryOwner<byte> _kestrelOwner = null!;
+    private IMemoryOwner<byte> _kestrelBareOwner = null!;
     private IMemoryOwner<byte> _orthotopeOwner = null!;
     private byte[] _orthotopeArray = null!;
 
-    /// <summary>The baseline: Kestrel's pool.</summary>
+    /// <summary>The baseline: Kestrel's pool, from its factory.</summary>
     [Benchmark(Baseline = true)]
     public unsafe nint Kestrel()
     {
         MemoryHandle handle = _kestrelOwner.Memory.Pin();
+        nint address = (nint)handle.Pointer;
+        handle.Dispose();
+        return address;
+    }
+
+    /// <summary>Kestrel's pool, built bare.</summary>
+    [Benchmark]
+    public unsafe nint KestrelBare()
+    {
+        MemoryHandle handle = _kestrelBareOwner.Memory.Pin();
         nint address = (nint)handle.Pointer;
         handle.Dispose();
         return address;
@@ -81,6 +92,7 @@ public class Pin : ContenderBenchmark
         _sharedArray = ArrayPool<byte>.Shared.Rent(Size);
         _sharedOwner = MemoryPool<byte>.Shared.Rent(Size);
         _kestrelOwner = KestrelBlocks.Rent(Size);
+        _kestrelBareOwner = KestrelBareBlocks.Rent(Size);
         _orthotopeOwner = OrthotopeBlocks.Rent(Size);
         _orthotopeArray = OrthotopeArrays.Rent(Size);
     }
@@ -91,6 +103,7 @@ public class Pin : ContenderBenchmark
         ArrayPool<byte>.Shared.Return(_sharedArray);
         _sharedOwner.Dispose();
         _kestrelOwner.Dispose();
+        _kestrelBareOwner.Dispose();
         _orthotopeOwner.Dispose();
         OrthotopeArrays.Return(_orthotopeArray);
     }

@@ -39,12 +39,17 @@ public class PipeThroughput : ContenderBenchmark
     private Pipe _arrayPoolShared = null!;
     private Pipe _memoryPoolShared = null!;
     private Pipe _kestrel = null!;
+    private Pipe _kestrelBare = null!;
     private Pipe _orthotopeMemory = null!;
     private Pipe _orthotopeArray = null!;
 
-    /// <summary>The baseline: Kestrel's pinned block pool.</summary>
+    /// <summary>The baseline: Kestrel's pinned block pool, from its factory.</summary>
     [Benchmark(Baseline = true, OperationsPerInvoke = Segments)]
     public Task Kestrel() => MoveAsync(_kestrel);
+
+    /// <summary>Kestrel's pinned block pool, built bare.</summary>
+    [Benchmark(OperationsPerInvoke = Segments)]
+    public Task KestrelBare() => MoveAsync(_kestrelBare);
 
     /// <summary><c>ArrayPool&lt;byte&gt;.Shared</c> through <see cref="ArrayPoolMemoryPool"/>.</summary>
     [Benchmark(OperationsPerInvoke = Segments)]
@@ -68,6 +73,7 @@ public class PipeThroughput : ContenderBenchmark
         _arrayPoolShared = CreatePipe(new ArrayPoolMemoryPool(ArrayPool<byte>.Shared));
         _memoryPoolShared = CreatePipe(MemoryPool<byte>.Shared);
         _kestrel = CreatePipe(KestrelBlocks);
+        _kestrelBare = CreatePipe(KestrelBareBlocks);
         _orthotopeMemory = CreatePipe(OrthotopeBlocks);
         _orthotopeArray = CreatePipe(new ArrayPoolMemoryPool(OrthotopeArrays));
     }

@@ -29,11 +29,20 @@ public class RentReturn4K : ContenderBenchmark
         owner.Dispose();
     }
 
-    /// <summary>Kestrel's pinned block pool.</summary>
+    /// <summary>Kestrel's pinned block pool, from its factory.</summary>
     [Benchmark]
     public void Kestrel()
     {
         IMemoryOwner<byte> owner = KestrelBlocks.Rent(Size);
+        owner.Memory.Span[0] = 1;
+        owner.Dispose();
+    }
+
+    /// <summary>Kestrel's pinned block pool, built bare.</summary>
+    [Benchmark]
+    public void KestrelBare()
+    {
+        IMemoryOwner<byte> owner = KestrelBareBlocks.Rent(Size);
         owner.Memory.Span[0] = 1;
         owner.Dispose();
     }

@@ -84,7 +84,7 @@ public static class TimelineMode
         }
 
         var lines = new List<string>();
-        foreach (Contender contender in Enum.GetValues<Contender>())
+        foreach (Contender contender in Contenders.Memory)
         {
             Console.WriteLine($"timeline: {contender} ({seconds} s)");
             if (!RunChild(contender, burstMiB, seconds, lines))
@@ -306,7 +306,7 @@ public static class TimelineMode
         Console.WriteLine();
         Console.WriteLine("| Contender | Peak heap growth (MiB) | +10 s (MiB) | +20 s (MiB) | +30 s (MiB) | End (MiB) | Peak working set (MiB) | End working set (MiB) | Allocated by the burst threads (MiB) |");
         Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
-        foreach (Contender contender in Enum.GetValues<Contender>())
+        foreach (Contender contender in Contenders.Memory)
         {
             string name = contender.ToString();
             string[][] events = lines.Where(l => l.StartsWith(EventPrefix, StringComparison.Ordinal)).Select(l => l.Split('|')).Where(p => p[1] == name).ToArray();

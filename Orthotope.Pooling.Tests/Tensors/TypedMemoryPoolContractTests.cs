@@ -284,37 +284,6 @@ public sealed unsafe class TypedMemoryPoolContractTests<T>
         Assert.That(_bytes.Trim(), Is.GreaterThan(0), "trimming the byte pool gives the typed pool's memory back");
     }
 
-    [Test]
-    public void Racing_disposes_of_one_owner_return_it_once()
-    {
-        const int Owners = 200;
-        int threads = Math.Max(4, Environment.ProcessorCount);
-        int large = (_bytes.Options.LargestSizeClass / sizeof(T)) + 1;
-        IMemoryOwner<T>[] owners = Enumerable.Range(0, Owners).Select(i => _pool.Rent(i % 2 == 0 ? 1000 : large)).ToArray();
-        using (var start = new Barrier(threads))
-        {
-            Task[] racers = Enumerable.Range(0, threads).Select(_ => Task.Factory.StartNew(() =>
-            {
-                start.SignalAndWait();
-                foreach (IMemoryOwner<T> owner in owners)
-                {
-                    owner.Dispose();
-                }
-            }, TaskCreationOptions.LongRunning)).ToArray();
-            Task.WaitAll(racers);
-        }
-
-        Assert.That(_bytes.GetStatistics().OutstandingBlocks, Is.Zero);
-        IMemoryOwner<T>[] again = Enumerable.Range(0, Owners).Select(i => _pool.Rent(i % 2 == 0 ? 1000 : large)).ToArray();
-        Assert.That(again.Select(o => ((TypedMemoryOwner<T>)o).Block).Distinct().Count(), Is.EqualTo(Owners), "no block handed out twice");
-        foreach (IMemoryOwner<T> owner in again)
-        {
-            owner.Dispose();
-        }
-
-        Assert.That(_bytes.GetStatistics().OutstandingBlocks, Is.Zero);
-    }
-
     [TestCase(0)]
     [TestCase(1)]
     [TestCase(1000)]

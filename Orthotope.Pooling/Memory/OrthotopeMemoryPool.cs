@@ -13,9 +13,13 @@ namespace Orthotope.Pooling;
 /// <remarks>
 /// <para>
 /// Thread-safe: every member may be called from any thread. <see cref="Rent"/> transfers ownership of a block to
-/// the caller; disposing the returned <see cref="IMemoryOwner{T}"/> gives it back, exactly once however often or
-/// from however many threads it is disposed. A block may be disposed on another thread than it was rented on
-/// (as <c>Pipe</c> does); it then flows back to the renting threads through the central pool.
+/// the caller; disposing the returned <see cref="IMemoryOwner{T}"/> gives it back, once: a second dispose does
+/// nothing, and afterwards its <c>Memory</c> throws <see cref="ObjectDisposedException"/>, as with
+/// <see cref="MemoryPool{T}.Shared"/>. A block may be disposed on another thread than it was rented on (as
+/// <c>Pipe</c> does); it then flows back to the renting threads through the central pool. As with every pooled
+/// buffer, an owner must be disposed by one thread, and neither it nor memory taken from it used after its dispose:
+/// the owner object is reused for the block's next rent. Diagnostics mode
+/// (<c>OrthotopePoolOptions.Diagnostics</c>) catches every such misuse, with the stack that caused it.
 /// </para>
 /// <para>
 /// Steady-state rents and disposes allocate nothing: each block has one reusable owner object. Requests up to

@@ -15,10 +15,10 @@ namespace Orthotope.Pooling;
 /// <remarks>
 /// <para>
 /// Thread-safe: every member may be called from any thread. <see cref="Rent"/> transfers ownership of a buffer to the
-/// caller; disposing the returned <see cref="IMemoryOwner{T}"/> gives it back, exactly once however often or from
-/// however many threads it is disposed, and it may be disposed on another thread than it was rented on. An owner
-/// must not be used after it is disposed: its members then throw <see cref="ObjectDisposedException"/>, until the
-/// pool hands the same owner object to a later renter.
+/// caller; disposing the returned <see cref="IMemoryOwner{T}"/> gives it back, once (a second dispose does nothing),
+/// and it may be disposed on another thread than it was rented on. An owner must be disposed by one thread and must
+/// not be used after it is disposed: its members then throw <see cref="ObjectDisposedException"/>, until the pool
+/// hands the same owner object to a later renter.
 /// </para>
 /// <para>
 /// What a rent gives: <c>Memory.Length</c> is exactly the requested element count (the block behind it is rounded up

@@ -2,7 +2,7 @@ using System;
 using System.Buffers;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
-using System.Threading;
+using System.Runtime.InteropServices;
 using Orthotope.Pooling.Engine;
 
 namespace Orthotope.Pooling.Memory;
@@ -14,15 +14,20 @@ namespace Orthotope.Pooling.Memory;
 /// <remarks>
 /// <para>
 /// There is one owner object per block, made once when the block is carved and reused for every rent of it, so
-/// renting and disposing allocate nothing. The memory is a slice of an array on the pinned object heap, so
-/// <see cref="Pin"/> returns its address without a GCHandle, and <see cref="TryGetArray"/> exposes the array.
+/// renting and disposing allocate nothing. The memory is a slice of an array on the pinned object heap, and
+/// <see cref="Memory"/> hands it out as array-backed memory made once with
+/// <see cref="MemoryMarshal.CreateFromPinnedArray{T}(T[], int, int)"/>: its <c>Span</c> is inline (no virtual call
+/// back into this manager, which a <c>Pipe</c> would pay on every <c>GetSpan</c>), its <c>Pin()</c> returns the
+/// address without a GCHandle, and <see cref="MemoryMarshal.TryGetArray{T}(ReadOnlyMemory{T}, out ArraySegment{T})"/>
+/// exposes the slab array at the block's offset, as Kestrel's blocks do.
 /// </para>
 /// <para>
-/// <see cref="Dispose()"/> is thread-safe and idempotent: one atomic exchange of the state makes exactly one caller
-/// return the block. After that, <see cref="Memory"/>, <see cref="GetSpan"/> and <see cref="Pin"/> throw
-/// <see cref="ObjectDisposedException"/> until the pool rents the block out again. Because the object is reused, a
-/// reference kept past <see cref="Dispose()"/> may later see another renter's memory: like every pooled buffer, an
-/// owner must not be used after it is disposed.
+/// The default mode's misuse semantics are <see cref="MemoryPool{T}.Shared"/>'s: after <see cref="Dispose()"/>,
+/// <see cref="Memory"/> throws <see cref="ObjectDisposedException"/> and a second <see cref="Dispose()"/> does
+/// nothing, with a plain check of the state and no interlocked operation. Two threads disposing one owner at the same
+/// moment, a <see cref="Memory{T}"/> kept past its owner's disposal, and a stale owner used after the pool rented the
+/// block out again (the object is reused) are undefined, as with every pooled buffer; diagnostics mode
+/// (<c>OrthotopePoolOptions.Diagnostics</c>) hands out a fresh, checking owner per rent and catches them all.
 /// </para>
 /// </remarks>
 internal sealed class PooledMemoryBlock : MemoryManager<byte>, IDisposable
@@ -43,6 +48,9 @@ internal sealed class PooledMemoryBlock : MemoryManager<byte>, IDisposable
 
     /// <summary>The address of <c>_array[_offset]</c>; stable because the array is pinned.</summary>
     private readonly nint _address;
+
+    /// <summary>The block as array-backed pinned memory, made once: what <see cref="Memory"/> hands out.</summary>
+    private readonly Memory<byte> _memory;
 
     /// <summary><see cref="StateRented"/> between a rent and the first dispose, else <see cref="StateFree"/>.</summary>
     private int _state;
@@ -66,6 +74,7 @@ internal sealed class PooledMemoryBlock : MemoryManager<byte>, IDisposable
         _offset = offset;
         _length = length;
         _address = address;
+        _memory = MemoryMarshal.CreateFromPinnedArray(array, offset, length);
     }
 
     /// <summary>The slab this block was carved from, or null for a large block.</summary>
@@ -92,9 +101,11 @@ internal sealed class PooledMemoryBlock : MemoryManager<byte>, IDisposable
         _state = StateRented;
     }
 
-    /// <inheritdoc/>
+    /// <summary>The block's memory: array-backed, over the pinned slab; throws once the owner is disposed.</summary>
+    /// <exception cref="ObjectDisposedException">The owner has been disposed.</exception>
     public override Memory<byte> Memory
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         get
         {
             if (_state != StateRented)
@@ -102,7 +113,7 @@ internal sealed class PooledMemoryBlock : MemoryManager<byte>, IDisposable
                 ThrowHelper.ThrowBlockDisposed();
             }
 
-            return CreateMemory(_length);
+            return _memory;
         }
     }
 
@@ -156,24 +167,38 @@ internal sealed class PooledMemoryBlock : MemoryManager<byte>, IDisposable
     /// <summary>Returns the block to its pool; later calls do nothing.</summary>
     /// <remarks>
     /// Re-implements <see cref="IDisposable.Dispose"/> so that disposing through <see cref="IMemoryOwner{T}"/> skips
-    /// <see cref="MemoryManager{T}"/>'s finalizer bookkeeping, which a pooled object never needs.
+    /// <see cref="MemoryManager{T}"/>'s finalizer bookkeeping, which a pooled object never needs. A plain check and
+    /// write, as <see cref="MemoryPool{T}.Shared"/>'s owner does: a sequential second dispose does nothing; two
+    /// threads disposing at once are a race the caller must not start (diagnostics mode reports it).
     /// </remarks>
     public void Dispose()
     {
-        if (Interlocked.Exchange(ref _state, StateFree) == StateRented)
+        if (_state == StateRented)
         {
-            if (ClassIndex >= 0)
+            _state = StateFree;
+            int classIndex = ClassIndex;
+            if (classIndex >= 0)
             {
-                _engine.Return(this, ClassIndex);
-            }
-            else if (ClassIndex == LargeClassIndex)
-            {
-                _engine.ReturnLarge(this);
+                _engine.Return(this, classIndex);
             }
             else
             {
-                _engine.ReturnUnpooled(this);
+                ReturnOutsideClasses();
             }
+        }
+    }
+
+    /// <summary>Gives back a large block, or drops one served unpooled over the limit.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ReturnOutsideClasses()
+    {
+        if (ClassIndex == LargeClassIndex)
+        {
+            _engine.ReturnLarge(this);
+        }
+        else
+        {
+            _engine.ReturnUnpooled(this);
         }
     }
 

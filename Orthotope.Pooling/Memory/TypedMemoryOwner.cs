@@ -26,8 +26,8 @@ namespace Orthotope.Pooling.Memory;
 /// finds this manager.
 /// </para>
 /// <para>
-/// <see cref="Dispose()"/> is thread-safe and idempotent: an atomic exchange of this owner's own state makes exactly
-/// one caller give the block back (through the block's <see cref="PooledMemoryBlock.Dispose()"/>). After that,
+/// <see cref="Dispose()"/> checks this owner's own state (a plain check, as the byte pool's owner does) and gives the
+/// block back through the block's <see cref="PooledMemoryBlock.Dispose()"/>; a second dispose does nothing. After that,
 /// <see cref="Memory"/>, <see cref="GetSpan"/> and <see cref="Pin"/> throw <see cref="ObjectDisposedException"/> until
 /// the block is rented again for the same element type, when this object comes back to life for its new renter: like
 /// every pooled buffer, an owner must not be used after it is disposed.
@@ -142,13 +142,15 @@ internal sealed class TypedMemoryOwner<T> : MemoryManager<T>, IDisposable
     /// <remarks>
     /// Re-implements <see cref="IDisposable.Dispose"/> so that disposing through <see cref="IMemoryOwner{T}"/> skips
     /// <see cref="MemoryManager{T}"/>'s finalizer bookkeeping, which a pooled object never needs. The owner's own state
-    /// (not only the block's) decides, so a stale second dispose after the block was rented again, as bytes or for
-    /// another element type, cannot return another renter's block.
+    /// (not only the block's) decides, so a stale second dispose after the block was rented again as bytes or for
+    /// another element type cannot return another renter's block. Two threads disposing at once are a race the caller
+    /// must not start (diagnostics mode reports it).
     /// </remarks>
     public void Dispose()
     {
-        if (Interlocked.Exchange(ref _state, StateFree) == StateRented)
+        if (_state == StateRented)
         {
+            _state = StateFree;
             _block.Dispose();
         }
     }

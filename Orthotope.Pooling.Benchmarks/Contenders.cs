@@ -1,0 +1,15 @@
+using System;
+using System.Linq;
+
+namespace Orthotope.Pooling.Benchmarks;
+
+/// <summary>Which contenders each mode runs.</summary>
+public static class Contenders
+{
+    /// <summary>
+    /// The contenders of the memory modes (footprint, timeline): all but <see cref="Contender.KestrelBare"/>, whose
+    /// blocks and eviction are Kestrel's own (only the timing benchmarks measure the pool with and without what the
+    /// factory adds).
+    /// </summary>
+    public static Contender[] Memory { get; } = Enum.GetValues<Contender>().Where(c => c != Contender.KestrelBare).ToArray();
+}
