@@ -40,11 +40,15 @@ public sealed class ThreadCacheTests
     }
 
     [Test]
-    public void A_new_cache_holds_nothing_and_a_push_before_the_first_refill_misses()
+    public void A_new_cache_holds_nothing_and_keeps_one_returned_block_before_its_stack_exists()
     {
         ThreadCache<Block> cache = NewCache();
         Assert.That(cache.TryPop(s_class), Is.Null);
-        Assert.That(cache.TryPush(s_class, new Block(1)), Is.False, "the stack is allocated on the class's first slow path");
+        Assert.That(cache.TryPush(s_class, new Block(1)), Is.True, "the hot slot needs no array");
+        Assert.That(cache.TryPush(s_class, new Block(2)), Is.False, "the array is allocated on the class's first slow path");
+        Assert.That(Counts(cache).Cached[s_class], Is.EqualTo(1));
+        Assert.That(cache.TryPop(s_class)!.Id, Is.EqualTo(1));
+        Assert.That(cache.TryPop(s_class), Is.Null);
     }
 
     [Test]
@@ -71,20 +75,21 @@ public sealed class ThreadCacheTests
     {
         ThreadCache<Block> cache = NewCache();
         var central = NewCentral(batchCount: 2);
-        for (int id = 0; id < 4; id++)
+        for (int id = 0; id < 5; id++)
         {
             cache.PushOverflow(s_class, Length, new Block(id), central);
         }
 
-        Assert.That(central.Snapshot().FreeBlocks, Is.Zero, "four blocks fit the base limit");
-        cache.PushOverflow(s_class, Length, new Block(4), central);
+        Assert.That(central.Snapshot().FreeBlocks, Is.Zero, "the hot slot and the base limit of four hold five blocks");
+        cache.PushOverflow(s_class, Length, new Block(5), central);
 
         Assert.That(central.Snapshot().FreeBlocks, Is.EqualTo(2), "one batch went to the centre");
         var drained = new BlockSlot<Block>[2];
         Assert.That(central.TakeBatch(drained), Is.EqualTo(2));
-        Assert.That(drained.Select(s => s.Block!.Id), Is.EquivalentTo(new[] { 0, 1 }), "the oldest two");
-        Assert.That(Counts(cache).Cached[s_class], Is.EqualTo(3));
-        Assert.That(cache.TryPop(s_class)!.Id, Is.EqualTo(4), "the newest stays on top");
+        Assert.That(drained.Select(s => s.Block!.Id), Is.EquivalentTo(new[] { 1, 2 }), "the array's oldest two");
+        Assert.That(Counts(cache).Cached[s_class], Is.EqualTo(4));
+        Assert.That(cache.TryPop(s_class)!.Id, Is.EqualTo(0), "the hot slot first");
+        Assert.That(cache.TryPop(s_class)!.Id, Is.EqualTo(5), "then the array, newest first");
     }
 
     [Test]
@@ -98,25 +103,27 @@ public sealed class ThreadCacheTests
             cache.CountRent(s_class); // the thread rents from the class too: each overflow is a burst
         }
 
-        Assert.That(central.Snapshot().FreeBlocks, Is.Zero, "the burst stayed local: 4, then 8, then 16 blocks");
+        Assert.That(central.Snapshot().FreeBlocks, Is.Zero, "the burst stayed local: the array grew from 4 to 8 to 16");
         Assert.That(Counts(cache).Cached[s_class], Is.EqualTo(16));
 
         cache.PushOverflow(s_class, Length, new Block(16), central);
+        Assert.That(central.Snapshot().FreeBlocks, Is.Zero, "16 in the array and one hot");
+        cache.PushOverflow(s_class, Length, new Block(17), central);
         Assert.That(central.Snapshot().FreeBlocks, Is.EqualTo(2), "past the burst limit, batches drain again");
 
         var moved = new int[s_classes.Count];
         cache.Flush(CentralLists(central), moved);
-        Assert.That(moved[s_class], Is.EqualTo(15));
-        Assert.That(central.Snapshot().FreeBlocks, Is.EqualTo(17));
+        Assert.That(moved[s_class], Is.EqualTo(16));
+        Assert.That(central.Snapshot().FreeBlocks, Is.EqualTo(18));
         Assert.That(Counts(cache).Cached.Sum(), Is.Zero);
 
-        // Shrunk to the base limit, and no rent since the last overflow: the fifth push drains a batch.
-        for (int id = 0; id < 5; id++)
+        // Shrunk to the base limit, and no rent since the last overflow: the sixth push drains a batch.
+        for (int id = 0; id < 6; id++)
         {
             cache.PushOverflow(s_class, Length, new Block(100 + id), central);
         }
 
-        Assert.That(central.Snapshot().FreeBlocks, Is.EqualTo(19));
+        Assert.That(central.Snapshot().FreeBlocks, Is.EqualTo(20));
     }
 
     [Test]
@@ -129,9 +136,9 @@ public sealed class ThreadCacheTests
         // Growing the 4 KiB class to its burst limit of 16 takes 48 KiB of the 64 KiB allowance.
         Assert.That(GrowBurst(cache, s_class, Length, pushes: 16, NewCentral(batchCount: 2)), Is.EqualTo(16));
 
-        // The 8 KiB class (base 2, burst limit 8) may then grow by 16 KiB only: to 4 blocks.
+        // The 8 KiB class (base 2, burst limit 8) may then grow by 16 KiB only: to 4 blocks in its array, and one hot.
         Assert.That(limits.BurstLimit(larger), Is.EqualTo(8));
-        Assert.That(GrowBurst(cache, larger, 2 * Length, pushes: 8, NewCentral(batchCount: 1)), Is.EqualTo(4));
+        Assert.That(GrowBurst(cache, larger, 2 * Length, pushes: 8, NewCentral(batchCount: 1)), Is.EqualTo(5));
     }
 
     [Test]

@@ -8,8 +8,8 @@ namespace Orthotope.Pooling.Engine;
 internal sealed partial class ThreadCache<TBlock>
 {
     /// <summary>
-    /// A thread's stack of free blocks of one size class: an array whose bottom <see cref="Count"/> entries hold
-    /// blocks, the top one handed out first.
+    /// A thread's stack of free blocks of one size class: the newest in a slot of its own (<c>_hot</c>), the rest in
+    /// an array whose bottom <see cref="Count"/> entries hold blocks, the top one handed out first.
     /// </summary>
     /// <remarks>
     /// A mutable struct, used only in place in its cache's array. Only the cache's owner (inside its fast path or
@@ -22,7 +22,14 @@ internal sealed partial class ThreadCache<TBlock>
         /// <summary>The entries; its length is the class's current limit, or zero until the class is first used.</summary>
         private BlockSlot<TBlock>[] _items;
 
-        /// <summary>How many entries of <see cref="_items"/>, from the bottom, hold a free block.</summary>
+        /// <summary>
+        /// The newest free block, kept out of the array: a rent that follows a dispose (the commonest pattern) takes
+        /// it with a load and a store, where the array costs a dozen instructions (its length, the count, the entry).
+        /// Null when the stack is empty or the array holds the newest block.
+        /// </summary>
+        private TBlock? _hot;
+
+        /// <summary>How many entries of <see cref="_items"/>, from the bottom, hold a free block (<c>_hot</c> aside).</summary>
         public int Count;
 
         /// <summary>Rents served to this thread from this class, for statistics and the activity signature.</summary>
@@ -35,15 +42,22 @@ internal sealed partial class ThreadCache<TBlock>
 
         public readonly int Capacity => _items.Length;
 
-        public readonly bool IsFull => Count == _items.Length;
+        public readonly bool IsFull => _hot is not null && Count == _items.Length;
 
         /// <summary>Whether the thread rented from this class since the stack last overflowed (a burst, not a one-way flow).</summary>
         public readonly bool RentedSinceLastOverflow => Rents != _rentsAtLastOverflow;
 
-        /// <summary>Pops the top block, clearing its entry, or returns null when the stack is empty.</summary>
+        /// <summary>Pops the newest block, clearing its entry, or returns null when the stack is empty.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public TBlock? TryPop()
         {
+            TBlock? hot = _hot;
+            if (hot is not null)
+            {
+                _hot = null;
+                return hot;
+            }
+
             BlockSlot<TBlock>[] items = _items;
             int top = Count - 1;
             if ((uint)top >= (uint)items.Length)
@@ -58,10 +72,16 @@ internal sealed partial class ThreadCache<TBlock>
             return block;
         }
 
-        /// <summary>Pushes a block; false when the stack is full (or not yet allocated).</summary>
+        /// <summary>Pushes a block; false when the stack is full (the array's part full or not yet allocated).</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public bool TryPush(TBlock block)
         {
+            if (_hot is null)
+            {
+                _hot = block;
+                return true;
+            }
+
             BlockSlot<TBlock>[] items = _items;
             int count = Count;
             if ((uint)count >= (uint)items.Length)
@@ -69,6 +89,8 @@ internal sealed partial class ThreadCache<TBlock>
                 return false;
             }
 
+            // The hot block stays: a pop takes it first, then the array newest first. Moving it down to keep the order
+            // strictly newest first would cost a second store, with its write barrier, for one block out of order.
             items[count].Block = block;
             Count = count + 1;
             return true;
@@ -103,7 +125,7 @@ internal sealed partial class ThreadCache<TBlock>
         /// <summary>Replaces a stack grown beyond <paramref name="capacity"/> by an empty one of that size.</summary>
         public void ShrinkTo(int capacity)
         {
-            Debug.Assert(Count == 0);
+            Debug.Assert(Count == 0 && _hot is null);
             if (_items.Length > capacity)
             {
                 _items = new BlockSlot<TBlock>[capacity];
@@ -127,6 +149,13 @@ internal sealed partial class ThreadCache<TBlock>
         public int DrainAll(CentralFreeList<TBlock> central)
         {
             int count = Count;
+            if (_hot is not null && count < _items.Length)
+            {
+                // One batch with the others rather than a put of its own.
+                _items[count++].Block = _hot;
+                _hot = null;
+            }
+
             if (count > 0)
             {
                 Span<BlockSlot<TBlock>> items = _items.AsSpan(0, count);
@@ -135,11 +164,18 @@ internal sealed partial class ThreadCache<TBlock>
                 Count = 0;
             }
 
+            if (_hot is not null)
+            {
+                central.Put(_hot);
+                _hot = null;
+                count++;
+            }
+
             return count;
         }
 
-        /// <summary><see cref="Count"/>, read from another thread.</summary>
-        public int ReadCount() => Volatile.Read(ref Count);
+        /// <summary>The free blocks held, read from another thread (each field a whole value, possibly a moment old).</summary>
+        public int ReadCount() => Volatile.Read(ref Count) + (Volatile.Read(ref _hot) is null ? 0 : 1);
 
         /// <summary><see cref="Rents"/>, read from another thread.</summary>
         public long ReadRents() => Volatile.Read(ref Rents);

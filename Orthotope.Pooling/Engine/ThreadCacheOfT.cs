@@ -1,5 +1,7 @@
 using System;
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Threading;
 
 namespace Orthotope.Pooling.Engine;
@@ -92,7 +94,7 @@ internal sealed partial class ThreadCache<TBlock> : ThreadCache
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public TBlock? TryPop(int classIndex)
     {
-        ref ClassStack stack = ref _stacks[classIndex];
+        ref ClassStack stack = ref StackOf(classIndex);
         TBlock? block = stack.TryPop();
         if (block is not null)
         {
@@ -105,7 +107,18 @@ internal sealed partial class ThreadCache<TBlock> : ThreadCache
     /// <summary>Pushes a free block of class <paramref name="classIndex"/>; false when its stack is full.</summary>
     /// <remarks>Owner only, inside the fast path or under <see cref="StealLock"/>.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public bool TryPush(int classIndex, TBlock block) => _stacks[classIndex].TryPush(block);
+    public bool TryPush(int classIndex, TBlock block) => StackOf(classIndex).TryPush(block);
+
+    /// <summary>The stack of class <paramref name="classIndex"/>, without a bounds check on the fast paths.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ref ClassStack StackOf(int classIndex)
+    {
+        Debug.Assert((uint)classIndex < (uint)_stacks.Length);
+
+        // Safe: every class index the engine passes comes from its size-class table (SizeClassTable.GetIndex of a
+        // size no larger than the largest class, or a block's own class), and the array has one stack per class.
+        return ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_stacks), classIndex);
+    }
 
     /// <summary>
     /// Pops a free block of class <paramref name="classIndex"/> without counting a rent, or returns null: a block lent

@@ -171,6 +171,7 @@ internal sealed class PooledMemoryBlock : MemoryManager<byte>, IDisposable
     /// write, as <see cref="MemoryPool{T}.Shared"/>'s owner does: a sequential second dispose does nothing; two
     /// threads disposing at once are a race the caller must not start (diagnostics mode reports it).
     /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Dispose()
     {
         if (_state == StateRented)
