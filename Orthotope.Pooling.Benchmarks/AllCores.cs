@@ -50,9 +50,14 @@ public class AllCores : ContenderBenchmark
     [Benchmark(OperationsPerInvoke = TotalOperations)]
     public void OrthotopeArray() => RunAll(Contender.OrthotopeArray);
 
+    /// <summary>The floor: <see cref="FloorMemoryPool"/> (a thread-local stack of owners) on every core.</summary>
+    [Benchmark(OperationsPerInvoke = TotalOperations)]
+    public void Floor() => RunAll(Contender.Floor);
+
     /// <inheritdoc/>
     protected override void Setup()
     {
+        FloorBlocks = new FloorMemoryPool();
         _threadCount = Environment.ProcessorCount;
         _barrier = new Barrier(_threadCount);
         _workers = new Thread[_threadCount - 1];
@@ -129,6 +134,16 @@ public class AllCores : ContenderBenchmark
                 for (int i = 0; i < operations; i++)
                 {
                     IMemoryOwner<byte> owner = kestrel.Rent(Size);
+                    owner.Memory.Span[0] = 1;
+                    owner.Dispose();
+                }
+
+                break;
+            case Contender.Floor:
+                MemoryPool<byte> floor = FloorBlocks!;
+                for (int i = 0; i < operations; i++)
+                {
+                    IMemoryOwner<byte> owner = floor.Rent(Size);
                     owner.Memory.Span[0] = 1;
                     owner.Dispose();
                 }

@@ -20,4 +20,10 @@ public enum Contender
 
     /// <summary>An <see cref="Pooling.OrthotopeArrayPool"/> with default options, through its <c>byte[]</c> API.</summary>
     OrthotopeArray,
+
+    /// <summary>
+    /// The workload's floor: the least a pool of reused owners can do for it (<see cref="FloorMemoryPool"/> for one
+    /// thread, <see cref="HandoffFloorMemoryPool"/> for one renting and one disposing thread); not a real pool.
+    /// </summary>
+    Floor,
 }

@@ -34,6 +34,9 @@ public abstract class ContenderBenchmark
     /// <summary>A fresh <see cref="OrthotopeArrayPool"/> with default options, as the <see cref="ArrayPool{T}"/> applications hold.</summary>
     protected ArrayPool<byte> OrthotopeArrays { get; private set; } = null!;
 
+    /// <summary>The workload's floor (<see cref="Contender.Floor"/>), when it has one: set by the workload.</summary>
+    protected MemoryPool<byte>? FloorBlocks { get; set; }
+
     /// <summary>Creates the pools, then lets the workload set itself up.</summary>
     [GlobalSetup]
     public void GlobalSetup()
@@ -73,6 +76,7 @@ public abstract class ContenderBenchmark
         Contender.Kestrel => KestrelBlocks,
         Contender.KestrelBare => KestrelBareBlocks,
         Contender.OrthotopeMemory => OrthotopeBlocks,
+        Contender.Floor => FloorBlocks ?? throw new System.InvalidOperationException("this workload has no floor"),
         _ => throw new System.ArgumentOutOfRangeException(nameof(contender), contender, "not a MemoryPool contender"),
     };
 

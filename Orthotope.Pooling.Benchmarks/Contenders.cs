@@ -9,7 +9,8 @@ public static class Contenders
     /// <summary>
     /// The contenders of the memory modes (footprint, timeline): all but <see cref="Contender.KestrelBare"/>, whose
     /// blocks and eviction are Kestrel's own (only the timing benchmarks measure the pool with and without what the
-    /// factory adds).
+    /// factory adds), and <see cref="Contender.Floor"/>, which is no pool.
     /// </summary>
-    public static Contender[] Memory { get; } = Enum.GetValues<Contender>().Where(c => c != Contender.KestrelBare).ToArray();
+    public static Contender[] Memory { get; } =
+        Enum.GetValues<Contender>().Where(c => c is not Contender.KestrelBare and not Contender.Floor).ToArray();
 }

@@ -68,9 +68,14 @@ public class CrossThread : ContenderBenchmark
     [Benchmark(OperationsPerInvoke = Operations)]
     public void OrthotopeArray() => Produce(Contender.OrthotopeArray);
 
+    /// <summary>The floor of a handoff between two threads: <see cref="HandoffFloorMemoryPool"/>.</summary>
+    [Benchmark(OperationsPerInvoke = Operations)]
+    public void Floor() => Produce(Contender.Floor);
+
     /// <inheritdoc/>
     protected override void Setup()
     {
+        FloorBlocks = new HandoffFloorMemoryPool();
         _consumer = new Thread(ConsumerLoop) { IsBackground = true, Name = "CrossThread consumer" };
         _consumer.Start();
     }

@@ -42,6 +42,7 @@ public class PipeThroughput : ContenderBenchmark
     private Pipe _kestrelBare = null!;
     private Pipe _orthotopeMemory = null!;
     private Pipe _orthotopeArray = null!;
+    private Pipe _floor = null!;
 
     /// <summary>The baseline: Kestrel's pinned block pool, from its factory.</summary>
     [Benchmark(Baseline = true, OperationsPerInvoke = Segments)]
@@ -67,6 +68,10 @@ public class PipeThroughput : ContenderBenchmark
     [Benchmark(OperationsPerInvoke = Segments)]
     public Task OrthotopeArray() => MoveAsync(_orthotopeArray);
 
+    /// <summary>The floor: a pipe on <see cref="HandoffFloorMemoryPool"/>, whose rent and dispose cost next to nothing.</summary>
+    [Benchmark(OperationsPerInvoke = Segments)]
+    public Task Floor() => MoveAsync(_floor);
+
     /// <inheritdoc/>
     protected override void Setup()
     {
@@ -76,6 +81,7 @@ public class PipeThroughput : ContenderBenchmark
         _kestrelBare = CreatePipe(KestrelBareBlocks);
         _orthotopeMemory = CreatePipe(OrthotopeBlocks);
         _orthotopeArray = CreatePipe(new ArrayPoolMemoryPool(OrthotopeArrays));
+        _floor = CreatePipe(new HandoffFloorMemoryPool());
     }
 
     private static Pipe CreatePipe(MemoryPool<byte> pool) => new(new PipeOptions(

@@ -6,7 +6,8 @@ namespace Orthotope.Pooling.Benchmarks;
 /// <summary>
 /// Entry point. <c>--footprint</c> runs the memory-footprint mode, <c>--burst-footprint</c> W8's memory side
 /// (<see cref="InferenceBurstFootprint"/>), <c>--timeline</c> the memory-over-time mode, <c>--interleaved</c> the
-/// rows of benchmark classes taking turns in one process (<see cref="InterleavedMode"/>), <c>--json-interleaved</c>
+/// rows of benchmark classes taking turns in one process (<see cref="InterleavedMode"/>), <c>--loop</c> one row
+/// alone for a profiler (<see cref="LoopMode"/>), <c>--json-interleaved</c>
 /// W9's rows likewise;
 /// anything else goes to BenchmarkDotNet's
 /// switcher (<c>--filter</c>, <c>--job short</c>, <c>--list flat</c>, ...), plus <c>--quick</c> for this project's
@@ -30,6 +31,11 @@ public static class Program
         if (args.Length > 0 && args[0] == "--timeline")
         {
             return TimelineMode.Run(args.AsSpan(1));
+        }
+
+        if (args.Length > 0 && args[0] == "--loop")
+        {
+            return LoopMode.Run(args.AsSpan(1));
         }
 
         if (args.Length > 0 && args[0] == "--interleaved")

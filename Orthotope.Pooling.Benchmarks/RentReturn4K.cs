@@ -11,6 +11,8 @@ public class RentReturn4K : ContenderBenchmark
 {
     protected const int Size = 4096;
 
+    private readonly MemoryPool<byte> _floor = new FloorMemoryPool();
+
     /// <summary>The baseline: <c>ArrayPool&lt;byte&gt;.Shared</c> Rent/Return.</summary>
     [Benchmark(Baseline = true)]
     public void ArrayPoolShared()
@@ -52,6 +54,18 @@ public class RentReturn4K : ContenderBenchmark
     public void OrthotopeMemory()
     {
         IMemoryOwner<byte> owner = OrthotopeBlocks.Rent(Size);
+        owner.Memory.Span[0] = 1;
+        owner.Dispose();
+    }
+
+    /// <summary>
+    /// The floor: the same work on <see cref="FloorMemoryPool"/>, which does only what any pool of reused owners with a
+    /// per-thread cache must (a thread-local stack, a state flag, array-backed memory), called the same way.
+    /// </summary>
+    [Benchmark]
+    public void Floor()
+    {
+        IMemoryOwner<byte> owner = _floor.Rent(Size);
         owner.Memory.Span[0] = 1;
         owner.Dispose();
     }

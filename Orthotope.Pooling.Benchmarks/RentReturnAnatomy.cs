@@ -33,20 +33,6 @@ public class RentReturnAnatomy : RentReturn4K
         _classIndex = SizeClassTable.GetIndex(Size);
     }
 
-    private readonly MemoryPool<byte> _floor = new FloorMemoryPool();
-
-    /// <summary>
-    /// The floor: W1's work through <see cref="MemoryPool{T}"/> on <see cref="FloorMemoryPool"/>, which does only what
-    /// any pool of reused owners must (one cached owner per thread, a state flag, array-backed memory).
-    /// </summary>
-    [Benchmark]
-    public void FloorThroughMemoryPool()
-    {
-        IMemoryOwner<byte> owner = _floor.Rent(Size);
-        owner.Memory.Span[0] = 1;
-        owner.Dispose();
-    }
-
     /// <summary>The engine alone: thread-cache pop and push of a block, no owner state.</summary>
     [Benchmark]
     public void EnginePopPush()
