@@ -29,11 +29,12 @@ namespace Orthotope.Pooling.Engine;
 /// </para>
 /// <para>
 /// Surplus: the list never holds more free blocks than the class has created. Blocks the pool did not hand out (an
-/// array returned twice, or one that came from elsewhere) can reach it: wherever blocks arrive (a drain from a
-/// thread cache, a single put, a trim) a count shows the surplus, and it is resolved under the lock: duplicates of
-/// one block are dropped, the rest adopted if the source allows it and the reservation has room for them (they are
-/// then counted like the class's own blocks), and dropped otherwise. No fast path pays for this: it runs where a
-/// batch arrives.
+/// array returned twice, or one that came from elsewhere) can reach it. The free blocks are counted where they pile
+/// up: a single put, a locked batch, a trim, and a whole batch that finds no spare batch object (the queue holds more
+/// than it ever did); a surplus is resolved under the lock: duplicates of one block are dropped, the rest adopted if
+/// the source allows it and the reservation has room for them (they are then counted like the class's own blocks),
+/// and dropped otherwise. Neither the fast paths nor the steady exchange of batches between two threads pay for
+/// this: that exchange recycles its batch objects.
 /// </para>
 /// </remarks>
 internal sealed class CentralFreeList<TBlock>
@@ -80,8 +81,6 @@ internal sealed class CentralFreeList<TBlock>
     /// <summary>Slabs of this class held. Guarded by <see cref="_lock"/>.</summary>
     private int _slabs;
 
-    /// <summary>Blocks in the queue's batches. Changed with interlocked operations as batches come and go.</summary>
-    private int _queuedBlocks;
 
     /// <summary>Batches handed to thread caches (each one a thread-cache miss). Changed with interlocked operations.</summary>
     private long _refills;
@@ -121,7 +120,6 @@ internal sealed class CentralFreeList<TBlock>
         BlockBatch<TBlock>? batch = null;
         if (queues is not null && destination.Length == _batchCount && queues.Queued.TryDequeue(out batch))
         {
-            Interlocked.Add(ref _queuedBlocks, -_batchCount);
             Span<BlockSlot<TBlock>> items = batch.Items;
             items.CopyTo(destination);
             items.Clear();
@@ -142,7 +140,6 @@ internal sealed class CentralFreeList<TBlock>
             if (queues is not null && _count < destination.Length && queues.Queued.TryDequeue(out batch))
             {
                 // A smaller request (borrowing, no thread caches) or a race with the queue: bring one batch in.
-                Interlocked.Add(ref _queuedBlocks, -_batchCount);
                 PutBatchLocked(batch.Items);
                 batch.Items.AsSpan().Clear();
                 queues.Spares.Enqueue(batch);
@@ -179,17 +176,22 @@ internal sealed class CentralFreeList<TBlock>
         if (blocks.Length == _batchCount)
         {
             BatchQueues queues = Volatile.Read(ref _queues) ?? CreateQueues();
-            BlockBatch<TBlock> batch = queues.Spares.TryDequeue(out BlockBatch<TBlock>? spare) ? spare : new BlockBatch<TBlock>(_batchCount);
+            if (queues.Spares.TryDequeue(out BlockBatch<TBlock>? batch))
+            {
+                blocks.CopyTo(batch.Items);
+                queues.Queued.Enqueue(batch);
+                return;
+            }
+
+            // No spare batch: the queue holds more than it ever did. That is where a surplus would pile up, so the
+            // free blocks are counted here, under the lock, and not on every batch (a counter that the renting and
+            // the returning threads both wrote per batch cost W4 a cache line changing cores each time).
+            batch = new BlockBatch<TBlock>(_batchCount);
             blocks.CopyTo(batch.Items);
             queues.Queued.Enqueue(batch);
-            int queued = Interlocked.Add(ref _queuedBlocks, _batchCount);
-            if (Volatile.Read(ref _count) + queued > Volatile.Read(ref _createdBlocks))
+            lock (_lock)
             {
-                // More free blocks than the class ever made, seen without the lock: recount under it.
-                lock (_lock)
-                {
-                    ResolveSurplusLocked();
-                }
+                ResolveSurplusLocked();
             }
 
             return;
@@ -302,7 +304,7 @@ internal sealed class CentralFreeList<TBlock>
         {
             // The queued count changes without the lock, so it may be a batch off while blocks move.
             return new CentralSnapshot(
-                _count + Math.Max(0, Volatile.Read(ref _queuedBlocks)), _createdBlocks, _slabs, Interlocked.Read(ref _refills),
+                _count + QueuedBlocks, _createdBlocks, _slabs, Interlocked.Read(ref _refills),
                 Interlocked.Read(ref _uncachedRents));
         }
     }
@@ -314,17 +316,21 @@ internal sealed class CentralFreeList<TBlock>
         return Interlocked.CompareExchange(ref _queues, created, null) ?? created;
     }
 
-    /// <summary>Moves every queued batch onto the stack, so the stack holds every free block.</summary>
+    /// <summary>Blocks in the queue's batches: a moment's count (the queue changes without the lock).</summary>
+    private int QueuedBlocks => (Volatile.Read(ref _queues)?.Queued.Count ?? 0) * _batchCount;
+
+    /// <summary>
+    /// Moves every queued batch onto the stack, so the stack holds every free block. The batch objects are dropped, not
+    /// kept as spares: a drain that later finds no spare makes a new one and counts the free blocks again, so a surplus
+    /// cannot build up again unseen in the batches this one emptied.
+    /// </summary>
     private void DrainQueueLocked()
     {
         if (Volatile.Read(ref _queues) is { } queues)
         {
             while (queues.Queued.TryDequeue(out BlockBatch<TBlock>? batch))
             {
-                Interlocked.Add(ref _queuedBlocks, -_batchCount);
                 PutBatchLocked(batch.Items);
-                batch.Items.AsSpan().Clear();
-                queues.Spares.Enqueue(batch);
             }
         }
     }
@@ -335,7 +341,7 @@ internal sealed class CentralFreeList<TBlock>
     /// </summary>
     private void ResolveSurplusLocked()
     {
-        if (_count + Volatile.Read(ref _queuedBlocks) <= _createdBlocks)
+        if (_count + QueuedBlocks <= _createdBlocks)
         {
             return;
         }

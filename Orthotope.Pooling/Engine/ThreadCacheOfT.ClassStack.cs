@@ -145,6 +145,15 @@ internal sealed partial class ThreadCache<TBlock>
             Count -= count;
         }
 
+        /// <summary>Hands the <paramref name="count"/> newest blocks of the array (its top) to <paramref name="central"/>.</summary>
+        public void DrainNewest(int count, CentralFreeList<TBlock> central)
+        {
+            Span<BlockSlot<TBlock>> top = _items.AsSpan(Count - count, count);
+            central.PutBatch(top);
+            top.Clear();
+            Count -= count;
+        }
+
         /// <summary>Hands every block to <paramref name="central"/>; returns how many.</summary>
         public int DrainAll(CentralFreeList<TBlock> central)
         {

@@ -178,10 +178,16 @@ internal sealed partial class ThreadCache<TBlock> : ThreadCache
                 stack.Grow(grown);
                 _burstBytes += growthBytes;
             }
-            else
+            else if (stack.RentedSinceLastOverflow)
             {
                 // Full: hand the oldest (coldest) batch to the central pool and keep the recently used blocks.
                 stack.DrainOldest(Math.Min(_limits.BatchCount(classIndex), stack.Count), central);
+            }
+            else
+            {
+                // A thread that only returns (a pipe's reader) never uses its blocks again, so which ones go makes no
+                // difference: the top batch goes, and the rest need not move down.
+                stack.DrainNewest(Math.Min(_limits.BatchCount(classIndex), stack.Count), central);
             }
 
             stack.MarkOverflow();
