@@ -115,7 +115,7 @@ internal sealed class PoolEngine<TBlock> : IPoolMetricsSource
             }
         }
 
-        return RentSlow(classIndex);
+        return RentSlow(classIndex, cache);
     }
 
     /// <summary>Gives back a block of class <paramref name="classIndex"/> that <see cref="Rent"/> handed out.</summary>
@@ -133,7 +133,7 @@ internal sealed class PoolEngine<TBlock> : IPoolMetricsSource
             }
         }
 
-        ReturnSlow(block, classIndex);
+        ReturnSlow(block, classIndex, cache);
     }
 
     /// <summary>
@@ -163,11 +163,14 @@ internal sealed class PoolEngine<TBlock> : IPoolMetricsSource
         return block;
     }
 
+    /// <summary>A rent the thread's cache could not serve: refill it, borrow, or grow.</summary>
+    /// <param name="classIndex">The class of the rent.</param>
+    /// <param name="cache">The calling thread's cache as the fast path found it, or null: looked up (or made) here.</param>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private TBlock RentSlow(int classIndex)
+    private TBlock RentSlow(int classIndex, ThreadCache<TBlock>? cache)
     {
         ThrowIfDisposed();
-        ThreadCache<TBlock>? cache = _caches.GetOrCreate();
+        cache ??= _caches.GetOrCreate();
         if (cache is null)
         {
             // Thread caches are off (or the engine was disposed while we registered): one block from the centre.
@@ -204,8 +207,12 @@ internal sealed class PoolEngine<TBlock> : IPoolMetricsSource
         }
     }
 
+    /// <summary>A return the thread's cache had no room for: grow it for a burst, or drain a batch to the centre.</summary>
+    /// <param name="block">The block coming back.</param>
+    /// <param name="classIndex">Its class.</param>
+    /// <param name="cache">The calling thread's cache as the fast path found it, or null: looked up (or made) here.</param>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private void ReturnSlow(TBlock block, int classIndex)
+    private void ReturnSlow(TBlock block, int classIndex, ThreadCache<TBlock>? cache)
     {
         if (_disposed)
         {
@@ -215,7 +222,7 @@ internal sealed class PoolEngine<TBlock> : IPoolMetricsSource
             return;
         }
 
-        ThreadCache<TBlock>? cache = _caches.GetOrCreate();
+        cache ??= _caches.GetOrCreate();
         if (cache is null)
         {
             _central[classIndex].Put(block);
